@@ -1,0 +1,50 @@
+# Floe's front door. `make` builds; `make test` installs what is missing, builds and runs every
+# test (x86-64 with -Werror, the ASan+UBSan build, and aarch64 under qemu); `make run` installs,
+# builds and runs the demo. Builds live in build/ (release), build-asan/ and build-arm64/.
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar run bench bench-io fuzz clean
+
+all: build
+
+deps:
+	@tools/install-deps.sh
+
+build:
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLOE_WERROR=ON $(CMAKE_FLAGS) >build.cmake.log 2>&1 || { cat build.cmake.log; exit 1; }
+	@cmake --build build -j$(JOBS)
+
+test: deps
+	@$(MAKE) --no-print-directory test-x86 test-scalar test-asan test-arm64
+	@echo "make test: x86-64, x86-64 with FLOE_ISA=scalar, ASan+UBSan and aarch64 (qemu) suites all passed"
+
+test-x86: build
+	@echo "== x86-64 tests (native ISA) =="
+	@cd build && ctest --output-on-failure -j$(JOBS)
+
+# The same suite with every kernel forced to its scalar reference, as DESIGN.md asks.
+test-scalar: build
+	@echo "== x86-64 tests with FLOE_ISA=scalar =="
+	@cd build && FLOE_ISA=scalar ctest --output-on-failure -j$(JOBS)
+
+test-asan:
+	@echo "== x86-64 tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFLOE_WERROR=ON -DFLOE_SANITIZE=ON >build-asan.cmake.log 2>&1 || { cat build-asan.cmake.log; exit 1; }
+	@cmake --build build-asan -j$(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+
+test-arm64:
+	@echo "== aarch64 kernel tests (cross-compiled, run under qemu-aarch64) =="
+	@cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DFLOE_KERNELS_ONLY=ON -DFLOE_WERROR=ON >build-arm64.cmake.log 2>&1 || { cat build-arm64.cmake.log; exit 1; }
+	@cmake --build build-arm64 -j$(JOBS)
+	@cd build-arm64 && ctest --output-on-failure -j$(JOBS)
+
+run: deps build
+	@tools/demo.sh build/tools/floe-engine
+
+bench-io: build
+	@bench/run-io.sh build
+
+clean:
+	rm -rf build build-asan build-arm64 build*.cmake.log

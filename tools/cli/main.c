@@ -1,0 +1,131 @@
+/*
+ * main.c — floe-engine: global options, the subcommand table, exit statuses.
+ *
+ * The table lists every command of DESIGN.md's CLI contract. Commands whose engine parts have not
+ * landed yet answer with one "not yet available" line and exit 1, so scripts written against the
+ * contract fail loudly rather than silently doing nothing.
+ */
+#include "cli.h"
+
+#include "floe.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cli_command {
+    const char *name;
+    const char *arguments;
+    const char *summary;
+    floe_cli_command_fn run; /* NULL: not yet available */
+} cli_command;
+
+static const cli_command commands[] = {
+    {"sql", "\"STMT; ...\" | -f FILE.sql", "run SQL statements; a SELECT prints its rows", NULL},
+    {"query", "\"SELECT ...\" [--format table|csv|json]", "ad-hoc query over any table", NULL},
+    {"ingest", "TABLE FILE.parquet ...", "append Parquet files to a table as one snapshot", NULL},
+    {"refresh", "[TABLE ... | --all] [--full]", "refresh dynamic tables now, in dependency order",
+     NULL},
+    {"run", "[--interval SECONDS] [--once]", "scheduler: keep dynamic tables within target lag",
+     NULL},
+    {"status", "[TABLE]", "dynamic tables: lag, last refresh, mode and reason, errors", NULL},
+    {"lineage", "TABLE [--where EXPR]", "trace rows to refreshes, source snapshots and files",
+     NULL},
+    {"table", "show TABLE | dump TABLE [--snapshot ID] [--format csv|jsonl]",
+     "inspect an Iceberg table", NULL},
+    {"parquet", "meta FILE | dump FILE [--format csv|jsonl] [--columns a,b]",
+     "inspect Parquet files", NULL},
+    {"vacuum", "[TABLE]", "remove orphan files and expired state", NULL},
+    {"info", "", "this build, this machine (SIMD, io_uring) and the warehouse's tables",
+     floe_cli_info},
+};
+
+enum { command_count = sizeof commands / sizeof commands[0] };
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "usage: floe-engine [--warehouse DIR] [-v|--verbose] [--json] COMMAND [ARGS]\n"
+            "\n"
+            "Floe keeps dynamic tables over an Iceberg lake fresh, refreshing them from only\n"
+            "what changed in their sources.\n"
+            "\n"
+            "global options:\n"
+            "  --warehouse DIR  the lake (default: $FLOE_WAREHOUSE, else ./lake)\n"
+            "  -v, --verbose    say more about what is done\n"
+            "  --json           print reports as JSON\n"
+            "  -h, --help       this text\n"
+            "  --version        print the version\n"
+            "\n"
+            "commands:\n");
+    for (int i = 0; i < command_count; i++) {
+        fprintf(out, "  %-8s %s\n           %s%s\n", commands[i].name, commands[i].arguments,
+                commands[i].summary, commands[i].run ? "" : " (not yet available)");
+    }
+    fprintf(out, "\nexit status: 0 success, 1 user error (bad SQL, missing table, bad file), "
+                 "2 bad usage\n");
+}
+
+int floe_cli_report(const char *command, int status, const floe_error *err)
+{
+    const char *message = (err != NULL && err->message[0] != '\0') ? err->message
+                                                                   : floe_status_name(status);
+    fprintf(stderr, "floe-engine: %s: %s\n", command, message);
+    return status == FLOE_EINVAL ? FLOE_EXIT_USAGE : FLOE_EXIT_USER_ERROR;
+}
+
+int floe_cli_usage_error(const char *command, const char *format, ...)
+{
+    fprintf(stderr, "floe-engine: %s: ", command);
+    va_list args;
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fprintf(stderr, "\n(see floe-engine --help)\n");
+    return FLOE_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    floe_cli_context context = {.warehouse = getenv("FLOE_WAREHOUSE")};
+    if (context.warehouse == NULL || context.warehouse[0] == '\0') context.warehouse = "./lake";
+
+    int index = 1;
+    for (; index < argc && argv[index][0] == '-'; index++) {
+        const char *option = argv[index];
+        if (strcmp(option, "-h") == 0 || strcmp(option, "--help") == 0) {
+            print_help(stdout);
+            return FLOE_EXIT_OK;
+        } else if (strcmp(option, "--version") == 0) {
+            printf("floe-engine %s\n", floe_version());
+            return FLOE_EXIT_OK;
+        } else if (strcmp(option, "-v") == 0 || strcmp(option, "--verbose") == 0) {
+            context.verbose = true;
+        } else if (strcmp(option, "--json") == 0) {
+            context.json = true;
+        } else if (strcmp(option, "--warehouse") == 0) {
+            if (index + 1 >= argc) return floe_cli_usage_error("--warehouse", "needs a directory");
+            context.warehouse = argv[++index];
+        } else if (strncmp(option, "--warehouse=", 12) == 0) {
+            context.warehouse = option + 12;
+        } else {
+            return floe_cli_usage_error(option, "unknown global option");
+        }
+    }
+    if (index >= argc) {
+        print_help(stderr);
+        return FLOE_EXIT_USAGE;
+    }
+    const char *name = argv[index];
+    for (int i = 0; i < command_count; i++) {
+        if (strcmp(commands[i].name, name) != 0) continue;
+        if (commands[i].run == NULL) {
+            fprintf(stderr, "floe-engine: %s: not yet available in floe-engine %s\n", name,
+                    floe_version());
+            return FLOE_EXIT_USER_ERROR;
+        }
+        return commands[i].run(&context, argc - index, argv + index);
+    }
+    return floe_cli_usage_error(name, "unknown command");
+}
