@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar run bench bench-io fuzz clean
+.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar test-fuzz build-fuzz run bench bench-io fuzz clean
 
 all: build
 
@@ -16,8 +16,8 @@ build:
 	@cmake --build build -j$(JOBS)
 
 test: deps
-	@$(MAKE) --no-print-directory test-x86 test-scalar test-asan test-arm64
-	@echo "make test: x86-64, x86-64 with FLOE_ISA=scalar, ASan+UBSan and aarch64 (qemu) suites all passed"
+	@$(MAKE) --no-print-directory test-x86 test-scalar test-asan test-arm64 test-fuzz
+	@echo "make test: x86-64, x86-64 with FLOE_ISA=scalar, ASan+UBSan, aarch64 (qemu) and fuzz smoke all passed"
 
 test-x86: build
 	@echo "== x86-64 tests (native ISA) =="
@@ -40,6 +40,20 @@ test-arm64:
 	@cmake --build build-arm64 -j$(JOBS)
 	@cd build-arm64 && ctest --output-on-failure -j$(JOBS)
 
+FUZZ_SECONDS ?= 300
+# libFuzzer needs clang; the fuzz build instruments the whole library (ASan + UBSan too).
+build-fuzz:
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLOE_FUZZ=ON -DFLOE_BUILD_TESTS=OFF >build-fuzz.cmake.log 2>&1 || { cat build-fuzz.cmake.log; exit 1; }
+	@cmake --build build-fuzz -j$(JOBS)
+
+fuzz: deps build-fuzz
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+# The short form inside make test.
+test-fuzz: build-fuzz
+	@echo "== fuzz targets, 15 s each =="
+	@tests/fuzz/run.sh build-fuzz 15
+
 run: deps build
 	@tools/demo.sh build/tools/floe-engine
 
@@ -47,4 +61,4 @@ bench-io: build
 	@bench/run-io.sh build
 
 clean:
-	rm -rf build build-asan build-arm64 build*.cmake.log
+	rm -rf build build-asan build-arm64 build-fuzz build*.cmake.log
