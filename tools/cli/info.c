@@ -6,6 +6,8 @@
 #include "cli.h"
 
 #include "floe.h"
+#include "kernels/dispatch.h" /* floe_k_dispatch_describe */
+#include "io/file_reader.h" /* floe_io_default_backend_summary */
 
 #include <dirent.h>
 #include <stdio.h>
@@ -53,8 +55,11 @@ int floe_cli_info(const floe_cli_context *context, int argc, char **argv)
 {
     if (argc > 1) return floe_cli_usage_error("info", "takes no arguments (got '%s')", argv[1]);
     printf("floe-engine %s\n", floe_version());
+    char simd[256];
+    printf("simd: %s\n", floe_k_dispatch_describe(simd, sizeof simd));
     printf("warehouse: %s%s\n", context->warehouse,
            is_directory(context->warehouse) ? "" : " (does not exist yet)");
+    printf("io: %s\n", floe_io_default_backend_summary());
     if (is_directory(context->warehouse)) {
         printf("tables:\n");
         if (list_tables(context->warehouse) == 0) printf("  (none)\n");
