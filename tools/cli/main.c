@@ -35,7 +35,7 @@ static const cli_command commands[] = {
     {"table", "show TABLE | dump TABLE [--snapshot ID] [--format csv|jsonl]",
      "inspect an Iceberg table", NULL},
     {"parquet", "meta FILE | dump FILE [--format csv|jsonl] [--columns a,b]",
-     "inspect Parquet files", NULL},
+     "inspect Parquet files", floe_cli_parquet},
     {"vacuum", "[TABLE]", "remove orphan files and expired state", NULL},
     {"info", "", "this build, this machine (SIMD, io_uring) and the warehouse's tables",
      floe_cli_info},
