@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar test-fuzz build-fuzz run bench bench-io fuzz clean
+.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar test-interop test-fuzz build-fuzz run bench bench-io fuzz clean
 
 all: build
 
@@ -16,8 +16,8 @@ build:
 	@cmake --build build -j$(JOBS)
 
 test: deps
-	@$(MAKE) --no-print-directory test-x86 test-scalar test-asan test-arm64 test-fuzz
-	@echo "make test: x86-64, x86-64 with FLOE_ISA=scalar, ASan+UBSan, aarch64 (qemu) and fuzz smoke all passed"
+	@$(MAKE) --no-print-directory test-x86 test-scalar test-interop test-asan test-arm64 test-fuzz
+	@echo "make test: x86-64, x86-64 with FLOE_ISA=scalar, DuckDB/icebird interop, ASan+UBSan, aarch64 (qemu) and fuzz smoke all passed"
 
 test-x86: build
 	@echo "== x86-64 tests (native ISA) =="
@@ -27,6 +27,13 @@ test-x86: build
 test-scalar: build
 	@echo "== x86-64 tests with FLOE_ISA=scalar =="
 	@cd build && FLOE_ISA=scalar ctest --output-on-failure -j$(JOBS)
+
+# Differential tests against independent implementations (DuckDB, icebird), pinned by
+# tests/interop/package-lock.json and installed with npm ci when the lock changes.
+test-interop: build
+	@echo "== interoperability tests against DuckDB and icebird =="
+	@cd tests/interop && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@cd tests/interop && FLOE_ENGINE=$(CURDIR)/build/tools/floe-engine FLOE_BUILD_DIR=$(CURDIR)/build node --test --test-reporter=spec
 
 test-asan:
 	@echo "== x86-64 tests under AddressSanitizer + UndefinedBehaviorSanitizer =="
