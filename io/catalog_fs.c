@@ -221,35 +221,6 @@ int floe_io_catalog_new_file_path(const char *table_directory, const char *subdi
 
 /* ---- metadata file names ------------------------------------------------------------------- */
 
-/* The version of a metadata file name (the forms io/iceberg_locate.h accepts: vN and
- * NNNNN-<anything>, each with .metadata.json, .gz.metadata.json or .metadata.json.gz), or -1. */
-static int64_t metadata_name_version(const char *name)
-{
-    static const char *const suffixes[] = {".gz.metadata.json", ".metadata.json.gz",
-                                           ".metadata.json"};
-    size_t length = strlen(name), stem = 0;
-    int matched = 0;
-    for (size_t i = 0; i < 3 && !matched; i++) {
-        size_t suffix_length = strlen(suffixes[i]);
-        if (length > suffix_length && strcmp(name + length - suffix_length, suffixes[i]) == 0) {
-            stem = length - suffix_length;
-            matched = 1;
-        }
-    }
-    if (!matched) return -1;
-    size_t position = name[0] == 'v' ? 1 : 0;
-    int64_t version = 0;
-    size_t digits = 0;
-    while (position < stem && name[position] >= '0' && name[position] <= '9') {
-        if (++digits > 18) return -1;
-        version = version * 10 + (name[position] - '0');
-        position++;
-    }
-    if (digits == 0) return -1;
-    if (name[0] == 'v') return position == stem ? version : -1;
-    return name[position] == '-' && position + 1 < stem ? version : -1;
-}
-
 /* Whether version N exists under a Hadoop-catalog name (vN, plain or gzip). */
 static int version_file(const char *metadata_directory, int64_t version, char *path,
                         size_t capacity)
@@ -264,70 +235,24 @@ static int version_file(const char *metadata_directory, int64_t version, char *p
     return 0;
 }
 
-/* The newest metadata file by name, ignoring the hint. FLOE_ENOTFOUND when there is none. */
-static int scan_newest(const char *metadata_directory, int64_t *version, char *path,
-                       size_t capacity, floe_error *err)
-{
-    DIR *directory = opendir(metadata_directory);
-    if (directory == NULL) return os_error(err, "list", metadata_directory);
-    char best_name[256] = "";
-    int64_t best = -1;
-    struct dirent *entry;
-    while ((entry = readdir(directory)) != NULL) {
-        int64_t found = metadata_name_version(entry->d_name);
-        if (found < 0 || strlen(entry->d_name) >= sizeof best_name) continue;
-        if (found > best || (found == best && strcmp(entry->d_name, best_name) > 0)) {
-            best = found;
-            memcpy(best_name, entry->d_name, strlen(entry->d_name) + 1);
-        }
-    }
-    closedir(directory);
-    FLOE_RETURN_IF(best < 0, FLOE_ENOTFOUND, err, "%s: no metadata file", metadata_directory);
-    *version = best;
-    return floe_io_path_join(path, capacity, metadata_directory, best_name, err);
-}
-
-/* Moves `version` (and `path`) forward while the next version's file exists. */
-static void probe_forward(const char *metadata_directory, int64_t *version, char *path,
-                          size_t capacity)
-{
-    char candidate[PATH_MAX];
-    while (*version < INT64_MAX - 1 &&
-           version_file(metadata_directory, *version + 1, candidate, sizeof candidate)) {
-        *version += 1;
-        if (path != NULL && strlen(candidate) < capacity) {
-            memcpy(path, candidate, strlen(candidate) + 1);
-        }
-    }
-}
-
 /* ---- current version ----------------------------------------------------------------------- */
 
+/* io/iceberg_locate.h decides what is current (the hint when it is right, published versions
+ * past a stale hint, the listing when the hint is garbage), so readers and writers agree. */
 static int current_version(const char *table_directory, const char *metadata_directory,
                            int64_t *version, char *path, size_t capacity, floe_error *err)
 {
     FLOE_RETURN_IF(!is_directory(metadata_directory), FLOE_ENOTFOUND, err,
                    "%s: no metadata folder: not a table", table_directory);
     char *located = NULL;
-    floe_error locate_error;
-    floe_error_clear(&locate_error);
-    int status = floe_ice_locate_metadata(table_directory, &located, version, &locate_error);
-    if (status == FLOE_OK) {
-        size_t length = strlen(located);
-        if (length >= capacity) {
-            floe_free(located);
-            return floe_error_set(err, FLOE_ERANGE, "%s: metadata path too long",
-                                  table_directory);
-        }
-        memcpy(path, located, length + 1);
+    FLOE_TRY(floe_ice_locate_metadata(table_directory, &located, version, err));
+    size_t length = strlen(located);
+    if (length >= capacity) {
         floe_free(located);
-    } else if (status == FLOE_ENOMEM) {
-        return floe_error_set(err, status, "%s", locate_error.message);
-    } else {
-        /* The hint is garbage or names a missing file: it is only a hint. */
-        FLOE_TRY(scan_newest(metadata_directory, version, path, capacity, err));
+        return floe_error_set(err, FLOE_ERANGE, "%s: metadata path too long", table_directory);
     }
-    probe_forward(metadata_directory, version, path, capacity);
+    memcpy(path, located, length + 1);
+    floe_free(located);
     return FLOE_OK;
 }
 
@@ -417,7 +342,11 @@ static int write_hint(const char *metadata_directory, int64_t version, floe_erro
         step("hint-renamed");
         FLOE_TRY(floe_io_fsync_directory(metadata_directory, err));
         int64_t newest = version;
-        probe_forward(metadata_directory, &newest, NULL, 0);
+        char newest_path[PATH_MAX];
+        while (newest < INT64_MAX - 1 &&
+               version_file(metadata_directory, newest + 1, newest_path, sizeof newest_path)) {
+            newest++;
+        }
         if (newest == version) return FLOE_OK;
         version = newest;
     }
@@ -446,12 +375,13 @@ int floe_io_catalog_publish(const char *table_directory, int64_t expected_versio
         FLOE_TRY(floe_io_path_join(path, sizeof path, table_directory, "data", err));
         FLOE_TRY(floe_io_make_directories(path, err));
         int64_t existing = 0;
-        floe_error scan_error;
-        int status = scan_newest(metadata_directory, &existing, path, sizeof path, &scan_error);
+        floe_error locate_error;
+        int status = current_version(table_directory, metadata_directory, &existing, path,
+                                     sizeof path, &locate_error);
         FLOE_RETURN_IF(status == FLOE_OK, FLOE_ECONFLICT, err,
                        "%s: table already exists (version %lld)", table_directory,
                        (long long)existing);
-        if (status != FLOE_ENOTFOUND) return floe_error_set(err, status, "%s", scan_error.message);
+        if (status != FLOE_ENOTFOUND) return floe_error_set(err, status, "%s", locate_error.message);
     } else if (!version_file(metadata_directory, expected_version, path, sizeof path)) {
         /* Not a vN name: a foreign table (NNNNN-<uuid>), a caller's mistake, or a lost race. */
         int64_t current = 0;
@@ -638,7 +568,7 @@ static int consider_file(orphan_walk *walk, const char *relative, const char *ba
     if (strncmp(base, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0) {
         orphan = 1;
     } else if (strncmp(relative, "metadata/", 9) == 0 && strchr(relative + 9, '/') == NULL &&
-               (strcmp(base, HINT_NAME) == 0 || metadata_name_version(base) >= 0)) {
+               (strcmp(base, HINT_NAME) == 0 || floe_ice_metadata_file_version(base) >= 0)) {
         orphan = 0; /* the versions themselves and the hint */
     } else {
         orphan = !is_referenced(walk, relative);

@@ -39,7 +39,7 @@ static int exists(const char *path) { return access(path, F_OK) == 0; }
 /* ---- locating --------------------------------------------------------------------------- */
 
 /* The version number in a metadata file name, or -1 when the name is not one. */
-static int64_t metadata_file_version(const char *name)
+int64_t floe_ice_metadata_file_version(const char *name)
 {
     static const char *const suffixes[] = {".gz.metadata.json", ".metadata.json.gz",
                                            ".metadata.json"};
@@ -133,6 +133,27 @@ static int locate_from_hint(const char *metadata_directory, const char *hint_pat
                           metadata_directory, (long long)*version);
 }
 
+/* A writer that crashed between publishing v(N+1) and rewriting the hint leaves the hint at N
+ * (DESIGN.md's commit protocol): published versions are what count, so step forward while the
+ * next version exists. */
+static int advance_past_stale_hint(const char *metadata_directory, char **metadata_path,
+                                   int64_t *version, floe_error *err)
+{
+    for (;;) {
+        char name[64];
+        snprintf(name, sizeof name, "v%lld.metadata.json", (long long)(*version + 1));
+        char *next = join_path(metadata_directory, strlen(metadata_directory), name);
+        FLOE_RETURN_IF(next == NULL, FLOE_ENOMEM, err, "out of memory");
+        if (!exists(next)) {
+            floe_free(next);
+            return FLOE_OK;
+        }
+        floe_free(*metadata_path);
+        *metadata_path = next;
+        *version += 1;
+    }
+}
+
 static int locate_newest(const char *metadata_directory, char **metadata_path, int64_t *version,
                          floe_error *err)
 {
@@ -146,7 +167,7 @@ static int locate_newest(const char *metadata_directory, char **metadata_path, i
     int64_t best = -1;
     struct dirent *entry;
     while ((entry = readdir(directory)) != NULL) {
-        int64_t found = metadata_file_version(entry->d_name);
+        int64_t found = floe_ice_metadata_file_version(entry->d_name);
         if (found < 0 || strlen(entry->d_name) >= sizeof best_name) continue;
         if (found > best || (found == best && strcmp(entry->d_name, best_name) > 0)) {
             best = found;
@@ -181,9 +202,12 @@ int floe_ice_locate_metadata(const char *table_directory, char **metadata_path, 
     int status;
     if (hint == NULL) {
         status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
-    } else if (exists(hint)) {
-        status = locate_from_hint(metadata_directory, hint, metadata_path, version, err);
+    } else if (exists(hint) &&
+               locate_from_hint(metadata_directory, hint, metadata_path, version, NULL) == FLOE_OK) {
+        status = advance_past_stale_hint(metadata_directory, metadata_path, version, err);
     } else {
+        /* No hint, or one that is garbage or names a missing file: the hint is only a hint
+         * (as for Spark's HadoopTableOperations), so the listing decides. */
         status = locate_newest(metadata_directory, metadata_path, version, err);
     }
     floe_free(hint);

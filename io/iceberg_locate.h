@@ -5,15 +5,18 @@
  * Locating (DESIGN.md, "The lake": the Hadoop-catalog layout). Given a table directory:
  *   1. metadata/version-hint.text holds N (surrounding whitespace and newlines allowed): the
  *      current file is metadata/vN.metadata.json, or the gzip forms vN.gz.metadata.json and
- *      vN.metadata.json.gz. A hint that is not a non-negative decimal number is FLOE_ECORRUPT;
- *      a hint whose file does not exist is FLOE_ENOTFOUND (never silently another version).
- *   2. Without a hint, the newest metadata file in metadata/: the highest N among
+ *      vN.metadata.json.gz — or a later vM.metadata.json when v(N+1), v(N+2)... exist: a writer
+ *      that crashed between publishing and rewriting the hint leaves it stale (DESIGN.md's
+ *      commit protocol), and published versions are what count.
+ *   2. Without a hint, or with one that is not a number or names a missing file (a hint is only
+ *      a hint, as for Spark's HadoopTableOperations), the newest metadata file in metadata/: the
+ *      highest N among
  *      vN.metadata.json and NNNNN-<anything>.metadata.json (pyiceberg, SQL and REST catalogs
  *      name them so), with the gzip forms too. Names like v3.1.metadata.json (not a version)
  *      are ignored. Two files with the same N (two writers raced without a catalog to arbitrate):
  *      the lexically greatest name wins, so the choice is at least deterministic.
- * Errors: no metadata folder, no metadata file, a missing hinted file → FLOE_ENOTFOUND with
- * the path; other file-system failures → -errno.
+ * Errors: no metadata folder or no metadata file → FLOE_ENOTFOUND with the path; other
+ * file-system failures → -errno.
  *
  * Resolving. Paths in metadata may be absolute, `file:` / `file://` URIs or relative, and the
  * table may have been moved since they were written (or, as for the fixtures in
@@ -40,6 +43,10 @@
  * (may be NULL). */
 int floe_ice_locate_metadata(const char *table_directory, char **metadata_path, int64_t *version,
                              floe_error *err);
+
+/* The version N of a metadata file name (vN or NNNNN-<anything>, each with .metadata.json,
+ * .gz.metadata.json or .metadata.json.gz), or -1 when the name is not a metadata file. */
+int64_t floe_ice_metadata_file_version(const char *name);
 
 /* Maps a path stored in metadata onto an existing file (see above). `stored_location` may be
  * NULL (no re-rooting). */

@@ -219,19 +219,18 @@ START_TEST(hint_and_newest_rules)
     make_file("hinted/metadata/version-hint.text", "  3\n");
     make_file("hinted/metadata/v3.metadata.json", "{}");
     make_file("hinted/metadata/v4.metadata.json", "{}");
-    assert_located("hinted", "v3.metadata.json", 3);
-    /* A hint naming a missing file. */
+    /* v4 was published after the hint was written (a writer crashed before rewriting it):
+     * published versions win over a stale hint. */
+    assert_located("hinted", "v4.metadata.json", 4);
+    /* A hint naming a missing file, or that is no number, is ignored: the listing decides. */
     make_file("hinted/metadata/version-hint.text", "9");
-    ck_assert_int_eq(locate_in("hinted", &found, NULL, &err), FLOE_ENOTFOUND);
-    ck_assert_ptr_nonnull(strstr(err.message, "v9.metadata.json"));
-    /* A hint that is no number. */
+    assert_located("hinted", "v4.metadata.json", 4);
     make_file("hinted/metadata/version-hint.text", "three");
-    ck_assert_int_eq(locate_in("hinted", &found, NULL, &err), FLOE_ECORRUPT);
-    ck_assert_ptr_nonnull(strstr(err.message, "version-hint.text"));
+    assert_located("hinted", "v4.metadata.json", 4);
     make_file("hinted/metadata/version-hint.text", "");
-    ck_assert_int_eq(locate_in("hinted", &found, NULL, &err), FLOE_ECORRUPT);
+    assert_located("hinted", "v4.metadata.json", 4);
     make_file("hinted/metadata/version-hint.text", "4 5");
-    ck_assert_int_eq(locate_in("hinted", &found, NULL, &err), FLOE_ECORRUPT);
+    assert_located("hinted", "v4.metadata.json", 4);
     /* The hint's gzip form. */
     make_file("hinted/metadata/version-hint.text", "12\r\n");
     make_file("hinted/metadata/v12.gz.metadata.json", "");
