@@ -43,6 +43,12 @@ static const floe_k_dispatch scalar_table = {
     .hash_i64 = floe_k_hash_i64_scalar,
     .hash_i128 = floe_k_hash_i128_scalar,
     .hash_string = floe_k_hash_string_scalar,
+    .ht_find_or_insert = floe_k_ht_find_or_insert_scalar,
+    .ht_find = floe_k_ht_find_scalar,
+    .filter_i32 = floe_k_filter_i32_scalar,
+    .filter_i64 = floe_k_filter_i64_scalar,
+    .filter_f32 = floe_k_filter_f32_scalar,
+    .filter_f64 = floe_k_filter_f64_scalar,
 };
 
 #if FLOE_BUILD_HAS_AVX2
@@ -54,6 +60,12 @@ static const floe_k_dispatch avx2_table = {
     .hash_i64 = floe_k_hash_i64_avx2,
     .hash_i128 = floe_k_hash_i128_avx2,
     .hash_string = floe_k_hash_string_avx2,
+    .ht_find_or_insert = floe_k_ht_find_or_insert_avx2,
+    .ht_find = floe_k_ht_find_avx2,
+    .filter_i32 = floe_k_filter_i32_avx2,
+    .filter_i64 = floe_k_filter_i64_avx2,
+    .filter_f32 = floe_k_filter_f32_avx2,
+    .filter_f64 = floe_k_filter_f64_avx2,
 };
 #endif
 
@@ -67,6 +79,12 @@ static const floe_k_dispatch neon_table = {
     .hash_i64 = floe_k_hash_i64_scalar,
     .hash_i128 = floe_k_hash_i128_scalar,
     .hash_string = floe_k_hash_string_scalar,
+    .ht_find_or_insert = floe_k_ht_find_or_insert_neon,
+    .ht_find = floe_k_ht_find_neon,
+    .filter_i32 = floe_k_filter_i32_neon,
+    .filter_i64 = floe_k_filter_i64_neon,
+    .filter_f32 = floe_k_filter_f32_neon,
+    .filter_f64 = floe_k_filter_f64_neon,
 };
 #endif
 

@@ -20,7 +20,9 @@
 
 #include "bitunpack.h" /* floe_k_unpack32_fn */
 #include "cpu.h"       /* floe_k_cpu */
+#include "filter.h"    /* floe_k_filter_*_fn */
 #include "hash.h"      /* floe_k_hash_*_fn */
+#include "hashtable.h" /* floe_k_ht_*_fn */
 
 #include <stddef.h>
 
@@ -39,6 +41,12 @@ typedef struct floe_k_dispatch {
     floe_k_hash_i64_fn hash_i64;
     floe_k_hash_i128_fn hash_i128;
     floe_k_hash_string_fn hash_string;
+    floe_k_ht_find_or_insert_fn ht_find_or_insert;
+    floe_k_ht_find_fn ht_find;
+    floe_k_filter_i32_fn filter_i32;
+    floe_k_filter_i64_fn filter_i64;
+    floe_k_filter_f32_fn filter_f32;
+    floe_k_filter_f64_fn filter_f64;
 } floe_k_dispatch;
 
 /* The table in use (never NULL). */
