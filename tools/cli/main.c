@@ -33,7 +33,7 @@ static const cli_command commands[] = {
     {"lineage", "TABLE [--where EXPR]", "trace rows to refreshes, source snapshots and files",
      NULL},
     {"table", "show TABLE | dump TABLE [--snapshot ID] [--format csv|jsonl]",
-     "inspect an Iceberg table", NULL},
+     "inspect an Iceberg table", floe_cli_table},
     {"parquet", "meta FILE | dump FILE [--format csv|jsonl] [--columns a,b]",
      "inspect Parquet files", floe_cli_parquet},
     {"vacuum", "[TABLE]", "remove orphan files and expired state", NULL},
