@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar test-interop test-fuzz build-fuzz run bench bench-io fuzz clean
+.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar test-interop test-fuzz build-fuzz run bench-io bench-kernels bench-iceberg bench-parquet fuzz clean
 
 all: build
 
@@ -66,6 +66,12 @@ run: deps build
 
 bench-io: build
 	@bench/run-io.sh build
+
+bench-iceberg: build
+	@build/bench/bench_iceberg_open
+
+bench-kernels: build
+	@bench/run-kernels.sh build
 
 clean:
 	rm -rf build build-asan build-arm64 build-fuzz build*.cmake.log
