@@ -111,26 +111,38 @@ static int read_version_hint(const char *hint_path, int64_t *version, floe_error
     return FLOE_OK;
 }
 
+/* The file of version N under its Hadoop-catalog names (plain or gzip), or NULL when there is
+ * none; *status is FLOE_ENOMEM when the path could not be built. */
+static char *version_file(const char *metadata_directory, int64_t version, int *status)
+{
+    static const char *const suffixes[] = {".metadata.json", ".gz.metadata.json",
+                                           ".metadata.json.gz"};
+    *status = FLOE_OK;
+    for (size_t i = 0; i < 3; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "v%lld%s", (long long)version, suffixes[i]);
+        char *candidate = join_path(metadata_directory, strlen(metadata_directory), name);
+        if (candidate == NULL) {
+            *status = FLOE_ENOMEM;
+            return NULL;
+        }
+        if (exists(candidate)) return candidate;
+        floe_free(candidate);
+    }
+    return NULL;
+}
+
 static int locate_from_hint(const char *metadata_directory, const char *hint_path,
                             char **metadata_path, int64_t *version, floe_error *err)
 {
     FLOE_TRY(read_version_hint(hint_path, version, err));
-    static const char *const suffixes[] = {".metadata.json", ".gz.metadata.json",
-                                           ".metadata.json.gz"};
-    for (size_t i = 0; i < 3; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "v%lld%s", (long long)*version, suffixes[i]);
-        char *candidate = join_path(metadata_directory, strlen(metadata_directory), name);
-        FLOE_RETURN_IF(candidate == NULL, FLOE_ENOMEM, err, "out of memory");
-        if (exists(candidate)) {
-            *metadata_path = candidate;
-            return FLOE_OK;
-        }
-        floe_free(candidate);
-    }
-    return floe_error_set(err, FLOE_ENOTFOUND,
-                          "%s/v%lld.metadata.json: not found (named by version-hint.text)",
-                          metadata_directory, (long long)*version);
+    int status;
+    *metadata_path = version_file(metadata_directory, *version, &status);
+    FLOE_RETURN_IF(status != FLOE_OK, status, err, "out of memory");
+    FLOE_RETURN_IF(*metadata_path == NULL, FLOE_ENOTFOUND, err,
+                   "%s/v%lld.metadata.json: not found (named by version-hint.text)",
+                   metadata_directory, (long long)*version);
+    return FLOE_OK;
 }
 
 /* A writer that crashed between publishing v(N+1) and rewriting the hint leaves the hint at N
@@ -140,14 +152,10 @@ static int advance_past_stale_hint(const char *metadata_directory, char **metada
                                    int64_t *version, floe_error *err)
 {
     for (;;) {
-        char name[64];
-        snprintf(name, sizeof name, "v%lld.metadata.json", (long long)(*version + 1));
-        char *next = join_path(metadata_directory, strlen(metadata_directory), name);
-        FLOE_RETURN_IF(next == NULL, FLOE_ENOMEM, err, "out of memory");
-        if (!exists(next)) {
-            floe_free(next);
-            return FLOE_OK;
-        }
+        int status;
+        char *next = version_file(metadata_directory, *version + 1, &status);
+        FLOE_RETURN_IF(status != FLOE_OK, status, err, "out of memory");
+        if (next == NULL) return FLOE_OK;
         floe_free(*metadata_path);
         *metadata_path = next;
         *version += 1;
