@@ -76,6 +76,7 @@ typedef enum floe_sql_function {
     FLOE_SQL_FUNCTION_ROUND,       /* (x [, digits constant]) */
     FLOE_SQL_FUNCTION_FLOOR,
     FLOE_SQL_FUNCTION_CEIL,
+    FLOE_SQL_FUNCTION_CONCAT,      /* (any...): concatenation that skips NULL arguments */
 } floe_sql_function;
 
 /* A typed SQL value: a constant in an expression, a literal in a plan, a statistic. */
