@@ -1,0 +1,1 @@
+SELECT a FROM t UNION SELECT (SELECT 1) FROM t WHERE 'unterminated
