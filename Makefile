@@ -67,6 +67,9 @@ run: deps build
 bench-io: build
 	@bench/run-io.sh build
 
+bench-parquet: build
+	@bench/run-parquet.sh build
+
 bench-iceberg: build
 	@build/bench/bench_iceberg_open
 

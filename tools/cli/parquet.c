@@ -4,13 +4,19 @@
  * key-value metadata, and per row group and column the codec, encodings, sizes and statistics.
  *
  * Statistics are shown decoded for the column's type where that is unambiguous (integers,
- * floats, dates, timestamps, decimals, strings) and as hex otherwise. `parquet dump` needs the
- * page decoder, which has not landed: it says so and exits 1.
+ * floats, dates, timestamps, decimals, strings) and as hex otherwise.
+ *
+ * `floe-engine parquet dump FILE [--format csv|jsonl] [--columns a,b]`: the rows, in file order,
+ * through io/parquet_reader.h, as CSV with a header line (default) or JSON lines, in the text
+ * forms of kernels/value_text.h (DESIGN.md "CSV output"). A decode error prints one line naming
+ * the file, column, row group and page and exits 1; rows already printed stay printed.
  */
 #include "cli.h"
 
 #include "io/parquet_codec.h"  /* floe_pq_codec_name */
 #include "io/parquet_footer.h"
+#include "io/parquet_reader.h"
+#include "kernels/value_text.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -498,15 +504,139 @@ static int run_meta(const floe_cli_context *context, bool json, const char *path
     return exit_status;
 }
 
+/* Formats one batch's rows into text (CSV lines or JSON objects). */
+static int format_batch(const floe_batch *batch, const floe_pq_reader_column *columns, bool jsonl,
+                        floe_text *text)
+{
+    for (uint32_t row = 0; row < batch->row_count; row++) {
+        if (jsonl) FLOE_TRY(floe_text_append_char(text, '{'));
+        for (uint32_t c = 0; c < batch->column_count; c++) {
+            if (jsonl) {
+                if (c > 0) FLOE_TRY(floe_text_append_char(text, ','));
+                FLOE_TRY(floe_k_json_string_append(text, columns[c].name, strlen(columns[c].name)));
+                FLOE_TRY(floe_text_append_char(text, ':'));
+                FLOE_TRY(floe_k_json_value_append(text, &batch->columns[c], row));
+            } else {
+                if (c > 0) FLOE_TRY(floe_text_append_char(text, ','));
+                FLOE_TRY(floe_k_csv_field_append(text, &batch->columns[c], row));
+            }
+        }
+        if (jsonl) FLOE_TRY(floe_text_append_char(text, '}'));
+        FLOE_TRY(floe_text_append_char(text, '\n'));
+    }
+    return FLOE_OK;
+}
+
+static int run_dump(int argc, char **argv)
+{
+    const char *path = NULL, *format = "csv", *column_list = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "--columns") == 0) {
+            if (i + 1 >= argc) return floe_cli_usage_error("parquet dump", "%s needs a value", argv[i]);
+            if (argv[i][2] == 'f') format = argv[++i];
+            else column_list = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return floe_cli_usage_error("parquet dump", "unknown option '%s'", argv[i]);
+        } else if (path == NULL) {
+            path = argv[i];
+        } else {
+            return floe_cli_usage_error("parquet dump", "takes one FILE (got '%s' too)", argv[i]);
+        }
+    }
+    if (path == NULL) return floe_cli_usage_error("parquet dump", "needs a FILE");
+    bool jsonl = strcmp(format, "jsonl") == 0;
+    if (!jsonl && strcmp(format, "csv") != 0) {
+        return floe_cli_usage_error("parquet dump", "--format must be csv or jsonl, not '%s'", format);
+    }
+    /* --columns a,b: names split at commas (empty names are a usage error). */
+    char *names_copy = NULL;
+    const char **names = NULL;
+    uint32_t name_count = 0;
+    if (column_list != NULL) {
+        size_t length = strlen(column_list);
+        names_copy = malloc(length + 1);
+        names = malloc((length + 1) * sizeof *names);
+        if (names_copy == NULL || names == NULL) {
+            free(names_copy);
+            free(names);
+            fprintf(stderr, "floe-engine: parquet dump: out of memory\n");
+            return FLOE_EXIT_USER_ERROR;
+        }
+        memcpy(names_copy, column_list, length + 1);
+        for (char *start = names_copy;;) {
+            char *comma = strchr(start, ',');
+            if (comma != NULL) *comma = '\0';
+            if (*start == '\0') {
+                free(names_copy);
+                free(names);
+                return floe_cli_usage_error("parquet dump", "--columns has an empty name");
+            }
+            names[name_count++] = start;
+            if (comma == NULL) break;
+            start = comma + 1;
+        }
+    }
+    floe_error err;
+    floe_error_clear(&err);
+    floe_pq_reader_options options = {0};
+    options.column_names = names;
+    options.column_name_count = name_count;
+    floe_pq_reader *reader = NULL;
+    floe_batch batch = {0};
+    floe_text text;
+    floe_text_init(&text);
+    int status = floe_pq_reader_open(&reader, path, &options, &err);
+    if (status >= 0) status = floe_pq_reader_batch_init(reader, &batch, &err);
+    uint32_t column_count = 0;
+    const floe_pq_reader_column *columns = NULL;
+    if (status >= 0) {
+        columns = floe_pq_reader_schema(reader, &column_count);
+        if (!jsonl) {
+            for (uint32_t c = 0; c < column_count && status >= 0; c++) {
+                if (c > 0) status = floe_text_append_char(&text, ',');
+                if (status >= 0) {
+                    status = floe_k_csv_text_append(&text, columns[c].name,
+                                                    strlen(columns[c].name), 0);
+                }
+            }
+            if (status >= 0) status = floe_text_append_char(&text, '\n');
+        }
+    }
+    while (status >= 0) {
+        status = floe_pq_reader_next_batch(reader, &batch, &err);
+        if (status < 0 || batch.row_count == 0) break;
+        status = format_batch(&batch, columns, jsonl, &text);
+        if (text.size >= (1u << 16) || status < 0) {
+            fwrite(text.data, 1, text.size, stdout);
+            floe_text_reset(&text);
+        }
+    }
+    if (text.size > 0) fwrite(text.data, 1, text.size, stdout);
+    int exit_status = FLOE_EXIT_OK;
+    if (status < 0) {
+        fflush(stdout);
+        if (status == FLOE_ENOMEM && err.message[0] == '\0') {
+            floe_error_set(&err, status, "%s: out of memory", path);
+        }
+        exit_status = floe_cli_report("parquet dump", status, &err);
+        if (exit_status == FLOE_EXIT_USAGE) exit_status = FLOE_EXIT_USER_ERROR;
+    } else if (fflush(stdout) != 0) {
+        fprintf(stderr, "floe-engine: parquet dump: writing output failed\n");
+        exit_status = FLOE_EXIT_USER_ERROR;
+    }
+    floe_text_fini(&text);
+    if (batch.columns != NULL) floe_batch_fini(&batch);
+    floe_pq_reader_free(reader);
+    free(names_copy);
+    free(names);
+    return exit_status;
+}
+
 int floe_cli_parquet(const floe_cli_context *context, int argc, char **argv)
 {
     if (argc < 2) return floe_cli_usage_error("parquet", "needs a subcommand: meta FILE | dump FILE");
     const char *subcommand = argv[1];
-    if (strcmp(subcommand, "dump") == 0) {
-        fprintf(stderr, "floe-engine: parquet dump: not yet available (the Parquet page decoder "
-                        "has not landed); `parquet meta FILE` works\n");
-        return FLOE_EXIT_USER_ERROR;
-    }
+    if (strcmp(subcommand, "dump") == 0) return run_dump(argc, argv);
     if (strcmp(subcommand, "meta") != 0) {
         return floe_cli_usage_error("parquet", "unknown subcommand '%s' (meta FILE | dump FILE)",
                                     subcommand);
