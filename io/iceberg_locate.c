@@ -207,16 +207,24 @@ int floe_ice_locate_metadata(const char *table_directory, char **metadata_path, 
         return status;
     }
     char *hint = join_path(metadata_directory, strlen(metadata_directory), "version-hint.text");
-    int status;
+    int status = FLOE_ENOTFOUND;
     if (hint == NULL) {
         status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
-    } else if (exists(hint) &&
-               locate_from_hint(metadata_directory, hint, metadata_path, version, NULL) == FLOE_OK) {
-        status = advance_past_stale_hint(metadata_directory, metadata_path, version, err);
-    } else {
+    } else if (exists(hint)) {
+        status = locate_from_hint(metadata_directory, hint, metadata_path, version, err);
+        if (status == FLOE_OK) {
+            status = advance_past_stale_hint(metadata_directory, metadata_path, version, err);
+        }
+    }
+    if (status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND) {
         /* No hint, or one that is garbage or names a missing file: the hint is only a hint
          * (as for Spark's HadoopTableOperations), so the listing decides. */
+        floe_error_clear(err);
         status = locate_newest(metadata_directory, metadata_path, version, err);
+    }
+    if (status != FLOE_OK) {
+        floe_free(*metadata_path);
+        *metadata_path = NULL;
     }
     floe_free(hint);
     floe_free(metadata_directory);
