@@ -144,7 +144,8 @@ static int snapshot_changes(const floe_ice_table *table, floe_ice_changes *chang
     }
     if (status == FLOE_OK && use_own_list) {
         floe_ice_snapshot_manifests own;
-        status = floe_ice_snapshot_manifests_load(table, snapshot, &changes->arena, &own, err);
+        status = floe_ice_snapshot_manifests_load(table, snapshot, changes->cache,
+                                                  &changes->arena, &own, err);
         if (status == FLOE_OK) {
             changes->manifest_lists_read++;
             status = collect(table, changes, snapshot, &own, files, err);
@@ -239,7 +240,8 @@ static int build_changes(const floe_ice_table *table, floe_ice_changes *changes,
     }
     if (status == FLOE_OK && changes->from_is_ancestor && length > 0) {
         floe_ice_snapshot_manifests to_manifests;
-        status = floe_ice_snapshot_manifests_load(table, to, &changes->arena, &to_manifests, err);
+        status = floe_ice_snapshot_manifests_load(table, to, changes->cache, &changes->arena,
+                                                  &to_manifests, err);
         if (status == FLOE_OK) {
             changes->manifest_lists_read++;
             for (size_t i = 0; status == FLOE_OK && i < length; i++) {

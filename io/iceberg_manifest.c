@@ -30,7 +30,9 @@ enum { MANIFEST_MAX_FILE = 1 << 30, MANIFEST_MAX_SCHEMA = 1 << 20 };
 
 /* ---- loading a file ---- */
 
-static int load_file(const char *path, uint8_t **data, size_t *size, floe_error *err)
+/* Reads the whole file into *buffer (grown as needed, kept for the next file). */
+static int load_file(const char *path, uint8_t **buffer, size_t *capacity, size_t *size,
+                     floe_error *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -39,7 +41,6 @@ static int load_file(const char *path, uint8_t **data, size_t *size, floe_error 
     }
     struct stat info;
     int status = FLOE_OK;
-    uint8_t *buffer = NULL;
     if (fstat(fd, &info) != 0) {
         status = -errno;
         floe_error_set(err, status, "%s: %s", path, floe_status_name(status));
@@ -51,14 +52,20 @@ static int load_file(const char *path, uint8_t **data, size_t *size, floe_error 
         goto done;
     }
     size_t length = (size_t)info.st_size;
-    buffer = floe_malloc(length ? length : 1);
-    if (buffer == NULL) {
-        status = floe_error_set(err, FLOE_ENOMEM, "%s: out of memory", path);
-        goto done;
+    if (*buffer == NULL || *capacity < length) {
+        size_t new_capacity = length < 4096 ? 4096 : length;
+        uint8_t *grown = floe_malloc(new_capacity);
+        if (grown == NULL) {
+            status = floe_error_set(err, FLOE_ENOMEM, "%s: out of memory", path);
+            goto done;
+        }
+        floe_free(*buffer);
+        *buffer = grown;
+        *capacity = new_capacity;
     }
     size_t done_bytes = 0;
     while (done_bytes < length) {
-        ssize_t got = read(fd, buffer + done_bytes, length - done_bytes);
+        ssize_t got = read(fd, *buffer + done_bytes, length - done_bytes);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) {
             status = got < 0 ? -errno : FLOE_ECORRUPT;
@@ -68,12 +75,124 @@ static int load_file(const char *path, uint8_t **data, size_t *size, floe_error 
         }
         done_bytes += (size_t)got;
     }
-    *data = buffer;
     *size = length;
-    buffer = NULL;
 done:
-    floe_free(buffer);
     close(fd);
+    return status;
+}
+
+/* ---- parsed schemas, shared by the files one reader reads ---- */
+
+/* Everything derived from one avro.schema text: checking the text, parsing it with Avro C and
+ * building a generic value cost about as much as decoding a small manifest's records, and a
+ * table's manifests almost always carry byte-identical texts, so a reader does it once. */
+typedef struct cached_schema {
+    struct cached_schema *next;
+    uint64_t hash;
+    const char *text;            /* a copy in the reader's arena: the key */
+    size_t size;
+    avro_schema_t schema;
+    avro_value_iface_t *iface;
+    avro_value_t value;          /* reused for every record decoded with this schema */
+    int has_value;
+    int partition_derived;       /* the fields below are filled (manifest schemas only) */
+    floe_ice_partition_field *partition_fields; /* in the reader's arena */
+    size_t partition_field_count;
+} cached_schema;
+
+struct floe_ice_manifest_reader {
+    cached_schema *schemas;      /* most recently added first; a table has a handful */
+    size_t schemas_parsed;
+    floe_arena arena;            /* schema texts, cache entries, partition declarations */
+    avro_reader_t avro_reader;   /* one memory reader, pointed at each record in turn */
+    uint8_t *buffer;             /* the bytes of the file being read, reused */
+    size_t capacity;
+};
+
+static uint64_t hash_bytes(const uint8_t *bytes, size_t size)
+{
+    uint64_t hash = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < size; i++) hash = (hash ^ bytes[i]) * 1099511628211ULL;
+    return hash;
+}
+
+int floe_ice_manifest_reader_create(floe_ice_manifest_reader **out, floe_error *err)
+{
+    *out = NULL;
+    floe_ice_manifest_reader *reader = floe_calloc(1, sizeof *reader);
+    FLOE_RETURN_IF(reader == NULL, FLOE_ENOMEM, err, "out of memory");
+    floe_arena_init(&reader->arena, 0, 0);
+    *out = reader;
+    return FLOE_OK;
+}
+
+static void cached_schema_release(cached_schema *entry)
+{
+    if (entry->has_value) avro_value_decref(&entry->value);
+    if (entry->iface) avro_value_iface_decref(entry->iface);
+    if (entry->schema) avro_schema_decref(entry->schema);
+}
+
+void floe_ice_manifest_reader_free(floe_ice_manifest_reader *reader)
+{
+    if (reader == NULL) return;
+    for (cached_schema *entry = reader->schemas; entry != NULL; entry = entry->next)
+        cached_schema_release(entry);
+    if (reader->avro_reader) avro_reader_free(reader->avro_reader);
+    floe_free(reader->buffer);
+    floe_arena_fini(&reader->arena);
+    floe_free(reader);
+}
+
+size_t floe_ice_manifest_reader_schemas_parsed(const floe_ice_manifest_reader *reader)
+{
+    return reader ? reader->schemas_parsed : 0;
+}
+
+/* The parsed form of `text`, from the cache or parsed and checked now. */
+static int schema_lookup(floe_ice_manifest_reader *reader, const char *text, size_t size,
+                         cached_schema **out, floe_error *err)
+{
+    uint64_t hash = hash_bytes((const uint8_t *)text, size);
+    for (cached_schema *entry = reader->schemas; entry != NULL; entry = entry->next) {
+        if (entry->hash == hash && entry->size == size && memcmp(entry->text, text, size) == 0) {
+            *out = entry;
+            return FLOE_OK;
+        }
+    }
+    FLOE_TRY(floe_avro_schema_text_check(text, size, err));
+    cached_schema *entry = floe_arena_alloc_zero(&reader->arena, sizeof *entry);
+    char *copy = floe_arena_strndup(&reader->arena, text, size);
+    FLOE_RETURN_IF(entry == NULL || copy == NULL, FLOE_ENOMEM, err, "out of memory");
+    entry->hash = hash;
+    entry->text = copy;
+    entry->size = size;
+    int status = FLOE_OK;
+    if (avro_schema_from_json_length(text, size, &entry->schema) != 0) {
+        entry->schema = NULL;
+        status = floe_error_set(err, FLOE_ECORRUPT, "bad avro.schema: %s", avro_strerror());
+        goto fail;
+    }
+    if (avro_typeof(entry->schema) != AVRO_RECORD) {
+        status = floe_error_set(err, FLOE_ECORRUPT, "avro.schema is not a record");
+        goto fail;
+    }
+    status = floe_avro_schema_check(entry->schema, err);
+    if (status < 0) goto fail;
+    entry->iface = avro_generic_class_from_schema(entry->schema);
+    if (entry->iface == NULL || avro_generic_value_new(entry->iface, &entry->value) != 0) {
+        status = floe_error_set(err, FLOE_ENOMEM, "cannot build an Avro value: %s",
+                                avro_strerror());
+        goto fail;
+    }
+    entry->has_value = 1;
+    entry->next = reader->schemas;
+    reader->schemas = entry;
+    reader->schemas_parsed++;
+    *out = entry;
+    return FLOE_OK;
+fail:
+    cached_schema_release(entry); /* the arena keeps the dead entry's bytes until the end */
     return status;
 }
 
@@ -81,27 +200,23 @@ done:
 
 typedef struct avro_records {
     floe_avro_container container;
-    avro_schema_t schema;
-    avro_value_iface_t *iface;
-    avro_value_t value;
-    int has_value;
+    floe_ice_manifest_reader *reader;
+    cached_schema *schema;
     const char *schema_text;     /* into the file's bytes, not NUL-terminated */
     size_t schema_size;
 } avro_records;
 
 static void avro_records_fini(avro_records *records)
 {
-    if (records->has_value) avro_value_decref(&records->value);
-    if (records->iface) avro_value_iface_decref(records->iface);
-    if (records->schema) avro_schema_decref(records->schema);
     floe_avro_container_fini(&records->container);
     memset(records, 0, sizeof *records);
 }
 
-static int avro_records_open(avro_records *records, const uint8_t *data, size_t size,
-                             floe_error *err)
+static int avro_records_open(avro_records *records, floe_ice_manifest_reader *reader,
+                             const uint8_t *data, size_t size, floe_error *err)
 {
     memset(records, 0, sizeof *records);
+    records->reader = reader;
     FLOE_TRY(floe_avro_container_open(&records->container, data, size, err));
     size_t schema_size = 0;
     const uint8_t *schema_text =
@@ -114,27 +229,8 @@ static int avro_records_open(avro_records *records, const uint8_t *data, size_t 
     }
     records->schema_text = (const char *)schema_text;
     records->schema_size = schema_size;
-    status = floe_avro_schema_text_check((const char *)schema_text, schema_size, err);
+    status = schema_lookup(reader, (const char *)schema_text, schema_size, &records->schema, err);
     if (status < 0) goto fail;
-    if (avro_schema_from_json_length((const char *)schema_text, schema_size, &records->schema) !=
-        0) {
-        records->schema = NULL;
-        status = floe_error_set(err, FLOE_ECORRUPT, "bad avro.schema: %s", avro_strerror());
-        goto fail;
-    }
-    if (avro_typeof(records->schema) != AVRO_RECORD) {
-        status = floe_error_set(err, FLOE_ECORRUPT, "avro.schema is not a record");
-        goto fail;
-    }
-    status = floe_avro_schema_check(records->schema, err);
-    if (status < 0) goto fail;
-    records->iface = avro_generic_class_from_schema(records->schema);
-    if (records->iface == NULL || avro_generic_value_new(records->iface, &records->value) != 0) {
-        status = floe_error_set(err, FLOE_ENOMEM, "cannot build an Avro value: %s",
-                                avro_strerror());
-        goto fail;
-    }
-    records->has_value = 1;
     return FLOE_OK;
 fail:
     avro_records_fini(records);
@@ -146,6 +242,9 @@ typedef int (*record_callback)(void *user, avro_value_t *record, size_t index, f
 static int avro_records_each(avro_records *records, record_callback callback, void *user,
                              floe_error *err)
 {
+    floe_ice_manifest_reader *reader = records->reader;
+    avro_schema_t schema = records->schema->schema;
+    avro_value_t *value = &records->schema->value;
     size_t index = 0;
     for (;;) {
         const uint8_t *block;
@@ -158,18 +257,23 @@ static int avro_records_each(avro_records *records, record_callback callback, vo
         size_t position = 0;
         for (int64_t i = 0; i < count; i++, index++) {
             size_t datum_size = 0;
-            int status = floe_avro_datum_check(records->schema, block + position,
-                                               block_size - position, &datum_size, err);
+            int status = floe_avro_datum_check(schema, block + position, block_size - position,
+                                               &datum_size, err);
             if (status < 0) return floe_error_prefix(err, "record %zu", index);
-            avro_reader_t reader =
-                avro_reader_memory((const char *)block + position, (int64_t)datum_size);
-            FLOE_RETURN_IF(reader == NULL, FLOE_ENOMEM, err, "out of memory (Avro reader)");
-            avro_value_reset(&records->value);
-            int rc = avro_value_read(reader, &records->value);
-            avro_reader_free(reader);
+            if (reader->avro_reader == NULL) {
+                reader->avro_reader =
+                    avro_reader_memory((const char *)block + position, (int64_t)datum_size);
+                FLOE_RETURN_IF(reader->avro_reader == NULL, FLOE_ENOMEM, err,
+                               "out of memory (Avro reader)");
+            } else {
+                avro_reader_memory_set_source(reader->avro_reader, (const char *)block + position,
+                                              (int64_t)datum_size);
+            }
+            avro_value_reset(value);
+            int rc = avro_value_read(reader->avro_reader, value);
             FLOE_RETURN_IF(rc != 0, FLOE_ECORRUPT, err, "record %zu: %s", index, avro_strerror());
             position += datum_size;
-            status = callback(user, &records->value, index, err);
+            status = callback(user, value, index, err);
             if (status < 0) return status;
         }
         FLOE_RETURN_IF(position != block_size, FLOE_ECORRUPT, err,
@@ -530,15 +634,15 @@ void floe_ice_manifest_list_free(floe_ice_manifest_list *list)
     floe_free(list);
 }
 
-int floe_ice_manifest_list_read_memory(const uint8_t *data, size_t size, const char *name,
-                                       floe_ice_manifest_list **out, floe_error *err)
+static int list_read_memory(floe_ice_manifest_reader *reader, const uint8_t *data, size_t size,
+                            const char *name, floe_ice_manifest_list **out, floe_error *err)
 {
     *out = NULL;
     floe_ice_manifest_list *list = floe_calloc(1, sizeof *list);
     FLOE_RETURN_IF(list == NULL, FLOE_ENOMEM, err, "%s: out of memory", name);
     floe_arena_init(&list->arena, 16 << 10, 0);
     avro_records records;
-    int status = avro_records_open(&records, data, size, err);
+    int status = avro_records_open(&records, reader, data, size, err);
     if (status < 0) goto fail;
     status = header_format_version(&records, err);
     if (status < 0) goto fail_records;
@@ -561,14 +665,34 @@ fail:
     return floe_error_prefix(err, "%s", name);
 }
 
+int floe_ice_manifest_reader_read_list(floe_ice_manifest_reader *reader, const char *path,
+                                       floe_ice_manifest_list **list, floe_error *err)
+{
+    *list = NULL;
+    FLOE_RETURN_IF(reader == NULL, FLOE_EINVAL, err, "%s: no manifest reader", path);
+    size_t size = 0;
+    FLOE_TRY(load_file(path, &reader->buffer, &reader->capacity, &size, err));
+    return list_read_memory(reader, reader->buffer, size, path, list, err);
+}
+
+int floe_ice_manifest_list_read_memory(const uint8_t *data, size_t size, const char *name,
+                                       floe_ice_manifest_list **list, floe_error *err)
+{
+    floe_ice_manifest_reader *reader = NULL;
+    *list = NULL;
+    FLOE_TRY(floe_ice_manifest_reader_create(&reader, err));
+    int status = list_read_memory(reader, data, size, name, list, err);
+    floe_ice_manifest_reader_free(reader);
+    return status;
+}
+
 int floe_ice_manifest_list_read(const char *path, floe_ice_manifest_list **list, floe_error *err)
 {
-    uint8_t *data = NULL;
-    size_t size = 0;
+    floe_ice_manifest_reader *reader = NULL;
     *list = NULL;
-    FLOE_TRY(load_file(path, &data, &size, err));
-    int status = floe_ice_manifest_list_read_memory(data, size, path, list, err);
-    floe_free(data);
+    FLOE_TRY(floe_ice_manifest_reader_create(&reader, err));
+    int status = floe_ice_manifest_reader_read_list(reader, path, list, err);
+    floe_ice_manifest_reader_free(reader);
     return status;
 }
 
@@ -664,11 +788,13 @@ static int partition_field_type(json_t *type, floe_ice_partition_field *field, f
     return FLOE_OK;
 }
 
-static int read_partition_fields(floe_ice_manifest *manifest, const char *text, size_t size,
-                                 floe_error *err)
+/* The partition tuple's declaration (data_file.partition) from the schema text, into the
+ * cache entry: Avro C's schema model drops logicalType, which the types need. */
+static int derive_partition_fields(floe_ice_manifest_reader *reader, cached_schema *entry,
+                                   floe_error *err)
 {
     json_error_t json_error;
-    json_t *root = json_loadb(text, size, 0, &json_error);
+    json_t *root = json_loadb(entry->text, entry->size, 0, &json_error);
     FLOE_RETURN_IF(root == NULL, FLOE_ECORRUPT, err, "avro.schema is not JSON: %s",
                    json_error.text);
     int status = FLOE_OK;
@@ -686,21 +812,21 @@ static int read_partition_fields(floe_ice_manifest *manifest, const char *text, 
         goto done;
     }
     size_t count = json_array_size(fields);
-    manifest->partition_fields =
-        floe_arena_alloc_zero(&manifest->arena, (count ? count : 1) * sizeof(floe_ice_partition_field));
-    if (manifest->partition_fields == NULL) {
+    floe_ice_partition_field *declared =
+        floe_arena_alloc_zero(&reader->arena, (count ? count : 1) * sizeof *declared);
+    if (declared == NULL) {
         status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < count; i++) {
         json_t *declaration = json_array_get(fields, i);
-        floe_ice_partition_field *field = &manifest->partition_fields[i];
+        floe_ice_partition_field *field = &declared[i];
         const char *name = json_string_value(json_object_get(declaration, "name"));
         if (name == NULL) {
             status = floe_error_set(err, FLOE_ECORRUPT, "partition field %zu has no name", i);
             goto done;
         }
-        field->name = floe_arena_strndup(&manifest->arena, name, strlen(name));
+        field->name = floe_arena_strndup(&reader->arena, name, strlen(name));
         if (field->name == NULL) {
             status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
             goto done;
@@ -714,10 +840,33 @@ static int read_partition_fields(floe_ice_manifest *manifest, const char *text, 
         status = partition_field_type(type, field, err);
         if (status < 0) goto done;
     }
-    manifest->partition_field_count = count;
+    entry->partition_fields = declared;
+    entry->partition_field_count = count;
+    entry->partition_derived = 1;
 done:
     json_decref(root);
     return status;
+}
+
+/* The manifest's own copy of its partition declaration (a manifest outlives its reader). */
+static int read_partition_fields(floe_ice_manifest *manifest, avro_records *records,
+                                 floe_error *err)
+{
+    cached_schema *entry = records->schema;
+    if (!entry->partition_derived) FLOE_TRY(derive_partition_fields(records->reader, entry, err));
+    size_t count = entry->partition_field_count;
+    manifest->partition_fields = floe_arena_alloc(&manifest->arena,
+                                                  (count ? count : 1) * sizeof(floe_ice_partition_field));
+    FLOE_RETURN_IF(manifest->partition_fields == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (size_t i = 0; i < count; i++) {
+        manifest->partition_fields[i] = entry->partition_fields[i];
+        const char *name = entry->partition_fields[i].name;
+        manifest->partition_fields[i].name = floe_arena_strndup(&manifest->arena, name, strlen(name));
+        FLOE_RETURN_IF(manifest->partition_fields[i].name == NULL, FLOE_ENOMEM, err,
+                       "out of memory");
+    }
+    manifest->partition_field_count = count;
+    return FLOE_OK;
 }
 
 /* Big-endian two's complement, at most 16 bytes. */
@@ -905,15 +1054,16 @@ void floe_ice_manifest_free(floe_ice_manifest *manifest)
     floe_free(manifest);
 }
 
-int floe_ice_manifest_read_memory(const uint8_t *data, size_t size, const char *name,
-                                  floe_ice_manifest **out, floe_error *err)
+static int manifest_read_memory(floe_ice_manifest_reader *reader, const uint8_t *data,
+                                size_t size, const char *name, floe_ice_manifest **out,
+                                floe_error *err)
 {
     *out = NULL;
     floe_ice_manifest *manifest = floe_calloc(1, sizeof *manifest);
     FLOE_RETURN_IF(manifest == NULL, FLOE_ENOMEM, err, "%s: out of memory", name);
-    floe_arena_init(&manifest->arena, 16 << 10, 0);
+    floe_arena_init(&manifest->arena, 4 << 10, 0); /* a small manifest fits; grows by doubling */
     avro_records records;
-    int status = avro_records_open(&records, data, size, err);
+    int status = avro_records_open(&records, reader, data, size, err);
     if (status < 0) goto fail;
     status = header_format_version(&records, err);
     if (status < 0) goto fail_records;
@@ -938,7 +1088,7 @@ int floe_ice_manifest_read_memory(const uint8_t *data, size_t size, const char *
     if (manifest->schema_json == NULL)
         manifest->schema_json = header_string(&records, &manifest->arena, "iceberg.schema");
     manifest->partition_spec_json = header_string(&records, &manifest->arena, "partition-spec");
-    status = read_partition_fields(manifest, records.schema_text, records.schema_size, err);
+    status = read_partition_fields(manifest, &records, err);
     if (status < 0) goto fail_records;
     manifest_builder builder = {manifest, 0};
     status = avro_records_each(&records, read_manifest_entry_record, &builder, err);
@@ -953,14 +1103,43 @@ fail:
     return floe_error_prefix(err, "%s", name);
 }
 
+int floe_ice_manifest_reader_read_memory(floe_ice_manifest_reader *reader, const uint8_t *data,
+                                         size_t size, const char *name,
+                                         floe_ice_manifest **manifest, floe_error *err)
+{
+    *manifest = NULL;
+    FLOE_RETURN_IF(reader == NULL, FLOE_EINVAL, err, "%s: no manifest reader", name);
+    return manifest_read_memory(reader, data, size, name, manifest, err);
+}
+
+int floe_ice_manifest_reader_read(floe_ice_manifest_reader *reader, const char *path,
+                                  floe_ice_manifest **manifest, floe_error *err)
+{
+    *manifest = NULL;
+    FLOE_RETURN_IF(reader == NULL, FLOE_EINVAL, err, "%s: no manifest reader", path);
+    size_t size = 0;
+    FLOE_TRY(load_file(path, &reader->buffer, &reader->capacity, &size, err));
+    return manifest_read_memory(reader, reader->buffer, size, path, manifest, err);
+}
+
+int floe_ice_manifest_read_memory(const uint8_t *data, size_t size, const char *name,
+                                  floe_ice_manifest **manifest, floe_error *err)
+{
+    floe_ice_manifest_reader *reader = NULL;
+    *manifest = NULL;
+    FLOE_TRY(floe_ice_manifest_reader_create(&reader, err));
+    int status = manifest_read_memory(reader, data, size, name, manifest, err);
+    floe_ice_manifest_reader_free(reader);
+    return status;
+}
+
 int floe_ice_manifest_read(const char *path, floe_ice_manifest **manifest, floe_error *err)
 {
-    uint8_t *data = NULL;
-    size_t size = 0;
+    floe_ice_manifest_reader *reader = NULL;
     *manifest = NULL;
-    FLOE_TRY(load_file(path, &data, &size, err));
-    int status = floe_ice_manifest_read_memory(data, size, path, manifest, err);
-    floe_free(data);
+    FLOE_TRY(floe_ice_manifest_reader_create(&reader, err));
+    int status = floe_ice_manifest_reader_read(reader, path, manifest, err);
+    floe_ice_manifest_reader_free(reader);
     return status;
 }
 

@@ -197,6 +197,29 @@ int floe_ice_manifest_read_memory(const uint8_t *data, size_t size, const char *
                                   floe_ice_manifest **manifest, floe_error *err);
 void floe_ice_manifest_free(floe_ice_manifest *manifest);
 
+/* ---- reading many files ---- */
+
+/* A reader for the many manifests (and manifest lists) of one table, as scan planning and
+ * change detection read them. It keeps what each distinct avro.schema text yields (the text
+ * checked, Avro C's schema and generic value, the partition tuple's declaration), keyed by
+ * the exact bytes, since a table's manifests nearly always carry one identical text; and it
+ * reuses one file buffer. Results are the same as floe_ice_manifest_read's, and manifests
+ * and lists read through it own their memory and may outlive it. One reader per thread: it
+ * is not safe to share. The plain functions above use a temporary reader. */
+typedef struct floe_ice_manifest_reader floe_ice_manifest_reader;
+
+int floe_ice_manifest_reader_create(floe_ice_manifest_reader **reader, floe_error *err);
+void floe_ice_manifest_reader_free(floe_ice_manifest_reader *reader);
+int floe_ice_manifest_reader_read(floe_ice_manifest_reader *reader, const char *path,
+                                  floe_ice_manifest **manifest, floe_error *err);
+int floe_ice_manifest_reader_read_memory(floe_ice_manifest_reader *reader, const uint8_t *data,
+                                         size_t size, const char *name,
+                                         floe_ice_manifest **manifest, floe_error *err);
+int floe_ice_manifest_reader_read_list(floe_ice_manifest_reader *reader, const char *path,
+                                       floe_ice_manifest_list **list, floe_error *err);
+/* How many distinct schema texts the reader has parsed so far (for tests and benchmarks). */
+size_t floe_ice_manifest_reader_schemas_parsed(const floe_ice_manifest_reader *reader);
+
 /* Fills null snapshot ids with list_entry->added_snapshot_id, and for ADDED entries null
  * sequence numbers with list_entry->sequence_number. An EXISTING or DELETED entry without
  * sequence numbers gets 0 when the manifest is v1 (spec: v1 defaults to 0) and is

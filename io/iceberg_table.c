@@ -101,6 +101,7 @@ struct floe_ice_manifest_cache {
     size_t used;
     size_t reads;
     floe_arena strings;
+    floe_ice_manifest_reader *reader; /* parses each distinct schema text once */
 };
 
 static uint64_t hash_text(const char *text)
@@ -122,6 +123,11 @@ int floe_ice_manifest_cache_create(floe_ice_manifest_cache **out, floe_error *er
         return floe_error_set(err, FLOE_ENOMEM, "out of memory");
     }
     floe_arena_init(&cache->strings, 0, 0);
+    int status = floe_ice_manifest_reader_create(&cache->reader, err);
+    if (status != FLOE_OK) {
+        floe_ice_manifest_cache_free(cache);
+        return status;
+    }
     *out = cache;
     return FLOE_OK;
 }
@@ -132,6 +138,7 @@ void floe_ice_manifest_cache_free(floe_ice_manifest_cache *cache)
     for (size_t i = 0; i < cache->capacity; i++) floe_ice_manifest_free(cache->slots[i].manifest);
     floe_free(cache->slots);
     floe_arena_fini(&cache->strings);
+    floe_ice_manifest_reader_free(cache->reader);
     floe_free(cache);
 }
 
@@ -182,7 +189,7 @@ int floe_ice_manifest_cache_get(floe_ice_manifest_cache *cache, const floe_ice_t
                                        table->directory, &resolved, err);
     if (status != FLOE_OK) return floe_error_prefix(err, "manifest");
     floe_ice_manifest *manifest = NULL;
-    status = floe_ice_manifest_read(resolved, &manifest, err);
+    status = floe_ice_manifest_reader_read(cache->reader, resolved, &manifest, err);
     floe_free(resolved);
     if (status == FLOE_OK) status = floe_ice_manifest_inherit(manifest, list_entry, err);
     const char *key = NULL;
@@ -206,7 +213,8 @@ int floe_ice_manifest_cache_get(floe_ice_manifest_cache *cache, const floe_ice_t
 /* ---- a snapshot's manifests ------------------------------------------------------------- */
 
 int floe_ice_snapshot_manifests_load(const floe_ice_table *table,
-                                     const floe_ice_snapshot *snapshot, floe_arena *arena,
+                                     const floe_ice_snapshot *snapshot,
+                                     floe_ice_manifest_cache *cache, floe_arena *arena,
                                      floe_ice_snapshot_manifests *out, floe_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -231,7 +239,7 @@ int floe_ice_snapshot_manifests_load(const floe_ice_table *table,
     int status = floe_ice_resolve_path(snapshot->manifest_list, table->metadata->location,
                                        table->directory, &resolved, err);
     if (status == FLOE_OK) {
-        status = floe_ice_manifest_list_read(resolved, &out->list, err);
+        status = floe_ice_manifest_reader_read_list(cache->reader, resolved, &out->list, err);
         floe_free(resolved);
     }
     if (status != FLOE_OK)
@@ -558,6 +566,192 @@ static int delete_applies(const floe_ice_table *table, const floe_ice_scan_file 
     return 0;
 }
 
+/* ---- finding the delete files of a data file --------------------------------------------- */
+
+/* Every delete file falls in one class: a position delete whose file_path bounds name one data
+ * file (keyed by that path), an equality delete of an unpartitioned spec (global: a candidate
+ * for every data file), or any other (keyed by spec id and partition tuple). A data file's
+ * candidates are the deletes under its path, under its partition, and the global ones;
+ * delete_applies then decides each exactly, so a hash collision costs a check, never a wrong
+ * answer. This makes planning cost (data + deletes) x log(deletes), not data x deletes. */
+typedef struct keyed_delete {
+    uint64_t hash;
+    size_t index;                /* into plan->delete_files */
+} keyed_delete;
+
+typedef struct delete_index {
+    keyed_delete *by_path;
+    size_t by_path_count;
+    keyed_delete *by_partition;
+    size_t by_partition_count;
+    size_t *global;
+    size_t global_count;
+} delete_index;
+
+static uint64_t hash_mix(uint64_t hash, const void *bytes, size_t size)
+{
+    const uint8_t *p = bytes;
+    for (size_t i = 0; i < size; i++) hash = (hash ^ p[i]) * 1099511628211ULL; /* FNV-1a */
+    return hash;
+}
+
+/* Equal for any two files same_partition() calls equal. */
+static uint64_t partition_hash(const floe_ice_scan_file *file)
+{
+    uint64_t hash = 1469598103934665603ULL;
+    hash = hash_mix(hash, &file->spec_id, sizeof file->spec_id);
+    size_t count = file->manifest->partition_field_count;
+    hash = hash_mix(hash, &count, sizeof count);
+    for (size_t i = 0; i < count; i++) {
+        const floe_ice_value *value = &file->file->partition[i];
+        floe_type type = file->manifest->partition_fields[i].type;
+        uint8_t is_null = value->is_null != 0;
+        hash = hash_mix(hash, &is_null, 1);
+        if (is_null) continue;
+        switch (type.id) {
+        case FLOE_TYPE_BOOLEAN: {
+            uint8_t truth = value->as.boolean != 0;
+            hash = hash_mix(hash, &truth, 1);
+            break;
+        }
+        case FLOE_TYPE_INT32:
+        case FLOE_TYPE_DATE:
+            hash = hash_mix(hash, &value->as.i32, sizeof value->as.i32);
+            break;
+        case FLOE_TYPE_INT64:
+        case FLOE_TYPE_TIMESTAMP:
+        case FLOE_TYPE_TIMESTAMPTZ:
+            hash = hash_mix(hash, &value->as.i64, sizeof value->as.i64);
+            break;
+        case FLOE_TYPE_DECIMAL:
+            if (type.precision > FLOE_DECIMAL64_MAX_PRECISION)
+                hash = hash_mix(hash, &value->as.i128, sizeof value->as.i128);
+            else
+                hash = hash_mix(hash, &value->as.i64, sizeof value->as.i64);
+            break;
+        case FLOE_TYPE_FLOAT32:
+            hash = hash_mix(hash, &value->as.f32, sizeof value->as.f32);
+            break;
+        case FLOE_TYPE_FLOAT64:
+            hash = hash_mix(hash, &value->as.f64, sizeof value->as.f64);
+            break;
+        case FLOE_TYPE_STRING:
+        case FLOE_TYPE_BINARY:
+            hash = hash_mix(hash, value->as.bytes.data, value->as.bytes.size);
+            break;
+        default:
+            break; /* such values never compare equal; any hash will do */
+        }
+    }
+    return hash;
+}
+
+/* The data file a position delete names by equal file_path bounds, or NULL. */
+static const floe_ice_bytes *single_target(const floe_ice_scan_file *deletes)
+{
+    const floe_ice_data_file *file = deletes->file;
+    const floe_ice_bytes *lower =
+        file->lower_bounds.present ? find_bound(&file->lower_bounds, POSITION_DELETE_FILE_PATH_ID)
+                                   : NULL;
+    const floe_ice_bytes *upper =
+        file->upper_bounds.present ? find_bound(&file->upper_bounds, POSITION_DELETE_FILE_PATH_ID)
+                                   : NULL;
+    if (lower == NULL || upper == NULL || lower->size != upper->size) return NULL;
+    if (lower->size != 0 && memcmp(lower->data, upper->data, lower->size) != 0) return NULL;
+    return lower;
+}
+
+static int compare_keyed(const void *left, const void *right)
+{
+    const keyed_delete *a = left, *b = right;
+    if (a->hash != b->hash) return a->hash < b->hash ? -1 : 1;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+static int compare_indexes(const void *left, const void *right)
+{
+    size_t a = *(const size_t *)left, b = *(const size_t *)right;
+    return (a > b) - (a < b);
+}
+
+static void delete_index_fini(delete_index *index)
+{
+    floe_free(index->by_path);
+    floe_free(index->by_partition);
+    floe_free(index->global);
+    memset(index, 0, sizeof *index);
+}
+
+static int delete_index_build(const floe_ice_table *table, const floe_ice_scan_plan *plan,
+                              delete_index *index, floe_error *err)
+{
+    memset(index, 0, sizeof *index);
+    size_t count = plan->delete_file_count;
+    if (count == 0) return FLOE_OK;
+    index->by_path = floe_malloc(count * sizeof *index->by_path);
+    index->by_partition = floe_malloc(count * sizeof *index->by_partition);
+    index->global = floe_malloc(count * sizeof *index->global);
+    if (index->by_path == NULL || index->by_partition == NULL || index->global == NULL) {
+        delete_index_fini(index);
+        return floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    for (size_t d = 0; d < count; d++) {
+        const floe_ice_scan_file *deletes = &plan->delete_files[d];
+        const floe_ice_bytes *target = deletes->content == FLOE_ICE_CONTENT_POSITION_DELETES
+                                           ? single_target(deletes)
+                                           : NULL;
+        if (target != NULL) {
+            uint64_t hash = hash_mix(1469598103934665603ULL, target->data, target->size);
+            index->by_path[index->by_path_count++] = (keyed_delete){hash, d};
+        } else if (deletes->content == FLOE_ICE_CONTENT_EQUALITY_DELETES &&
+                   spec_is_unpartitioned(table, deletes)) {
+            index->global[index->global_count++] = d;
+        } else {
+            index->by_partition[index->by_partition_count++] =
+                (keyed_delete){partition_hash(deletes), d};
+        }
+    }
+    qsort(index->by_path, index->by_path_count, sizeof *index->by_path, compare_keyed);
+    qsort(index->by_partition, index->by_partition_count, sizeof *index->by_partition,
+          compare_keyed);
+    return FLOE_OK;
+}
+
+/* Appends the indexes of entries with `hash` to out[]. */
+static size_t keyed_lookup(const keyed_delete *keyed, size_t count, uint64_t hash, size_t *out)
+{
+    size_t low = 0, high = count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (keyed[middle].hash < hash) low = middle + 1;
+        else high = middle;
+    }
+    size_t found = 0;
+    for (size_t i = low; i < count && keyed[i].hash == hash; i++) out[found++] = keyed[i].index;
+    return found;
+}
+
+/* The delete files that apply to `data`, ascending, into out[] (room for every delete file). */
+static size_t deletes_for(const floe_ice_table *table, const floe_ice_scan_plan *plan,
+                          const delete_index *index, const floe_ice_scan_file *data, size_t *out)
+{
+    if (plan->delete_file_count == 0) return 0;
+    size_t candidates = 0;
+    const char *path = data->file->file_path;
+    candidates += keyed_lookup(index->by_path, index->by_path_count,
+                               hash_mix(1469598103934665603ULL, path, strlen(path)),
+                               out + candidates);
+    candidates += keyed_lookup(index->by_partition, index->by_partition_count,
+                               partition_hash(data), out + candidates);
+    memcpy(out + candidates, index->global, index->global_count * sizeof *out);
+    candidates += index->global_count;
+    size_t matched = 0;
+    for (size_t i = 0; i < candidates; i++)
+        if (delete_applies(table, data, &plan->delete_files[out[i]])) out[matched++] = out[i];
+    qsort(out, matched, sizeof *out, compare_indexes);
+    return matched;
+}
+
 /* ---- planning --------------------------------------------------------------------------- */
 
 void floe_ice_scan_plan_free(floe_ice_scan_plan *plan)
@@ -633,7 +827,8 @@ static int build_plan(const floe_ice_table *table, floe_ice_scan_plan *plan,
     FLOE_TRY(resolve_predicate_types(table, options, types, err));
 
     floe_ice_snapshot_manifests manifests;
-    FLOE_TRY(floe_ice_snapshot_manifests_load(table, snapshot, &plan->arena, &manifests, err));
+    FLOE_TRY(floe_ice_snapshot_manifests_load(table, snapshot, plan->cache, &plan->arena,
+                                              &manifests, err));
     growing data = {0}, deletes = {0};
     int status = collect_live_files(table, plan, &manifests, &data, &deletes, err);
     floe_ice_snapshot_manifests_fini(&manifests);
@@ -650,9 +845,12 @@ static int build_plan(const floe_ice_table *table, floe_ice_scan_plan *plan,
         if (plan->tasks == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
     }
     size_t *scratch = NULL;
+    delete_index index;
+    memset(&index, 0, sizeof index);
     if (status == FLOE_OK && plan->delete_file_count > 0) {
         scratch = floe_malloc(plan->delete_file_count * sizeof *scratch);
         if (scratch == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+        else status = delete_index_build(table, plan, &index, err);
     }
     const floe_ice_scan_file *data_files = data.items;
     for (size_t i = 0; status == FLOE_OK && i < data.count; i++) {
@@ -670,9 +868,7 @@ static int build_plan(const floe_ice_table *table, floe_ice_scan_plan *plan,
         task->data = *file;
         plan->record_count += file->record_count;
         plan->file_size += file->file_size;
-        size_t matched = 0;
-        for (size_t d = 0; d < plan->delete_file_count; d++)
-            if (delete_applies(table, file, &plan->delete_files[d])) scratch[matched++] = d;
+        size_t matched = deletes_for(table, plan, &index, file, scratch);
         if (matched > 0) {
             size_t *indexes = floe_arena_alloc(&plan->arena, matched * sizeof *indexes);
             if (indexes == NULL) {
@@ -684,6 +880,7 @@ static int build_plan(const floe_ice_table *table, floe_ice_scan_plan *plan,
             task->delete_count = matched;
         }
     }
+    delete_index_fini(&index);
     floe_free(scratch);
     floe_free(data.items);
     floe_free(deletes.items);

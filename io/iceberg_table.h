@@ -23,8 +23,9 @@
  *   - an equality delete file applies when the data file's data sequence number is strictly
  *     less than the delete file's, and both have the same partition, or the delete file's
  *     partition spec is unpartitioned (a global delete).
- * Matching is a loop over the delete files for each data file (cost data × deletes): fine for
- * the merge-on-read tables Floe meets today; an index by partition is the next step.
+ * Matching goes through an index of the delete files by the data file they name (position
+ * deletes with equal file_path bounds) and by partition, plus the global equality deletes, so
+ * it costs about (data + deletes) x log(deletes), not data x deletes.
  *
  * Pruning hook. floe_ice_scan_options may carry predicates (ANDed) of the simple form
  * `column op literal` (column by its schema field id; = < <= > >= IS NULL, IS NOT NULL). A data

@@ -25,10 +25,11 @@ int floe_ice_manifest_cache_get(floe_ice_manifest_cache *cache, const floe_ice_t
                                 const floe_ice_manifest_file *list_entry,
                                 floe_ice_manifest **manifest, floe_error *err);
 
-/* Reads a snapshot's manifest list (a missing one is FLOE_ENOTFOUND naming the stored path
+/* Reads a snapshot's manifest list through the cache's manifest reader (a missing one is FLOE_ENOTFOUND naming the stored path
  * and the snapshot). `arena` holds the v1 array form. Release with _fini. */
 int floe_ice_snapshot_manifests_load(const floe_ice_table *table,
-                                     const floe_ice_snapshot *snapshot, floe_arena *arena,
+                                     const floe_ice_snapshot *snapshot,
+                                     floe_ice_manifest_cache *cache, floe_arena *arena,
                                      floe_ice_snapshot_manifests *out, floe_error *err);
 void floe_ice_snapshot_manifests_fini(floe_ice_snapshot_manifests *manifests);
 
