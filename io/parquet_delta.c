@@ -16,6 +16,11 @@
  * gives for unsigned types; int32 output is the low half (addition modulo 2^64 truncated is
  * addition modulo 2^32).
  *
+ * Why unpack then prefix-sum: the inner loop is two kernels, floe_k_unpack32 (or the local
+ * 64-bit unpacker) and floe_k_delta_prefix_u32/_u64 (value_i = value_{i-1} + min delta +
+ * delta_i, SIMD in-register prefix sums), run in place on the output array. int32 miniblocks
+ * are unpacked whole into the output; int64 ones go through 32-value chunks widened from uint32.
+ *
  * Why a local 64-bit unpacker: the floe_k_unpack32 kernel covers widths 0..32, while INT64
  * miniblocks may use up to 64 bits. unpack64_scalar below is a plain scalar loop, used only for
  * widths 33..64, which real writers emit only for wildly varying int64 data.
@@ -24,6 +29,7 @@
 
 #include "io/parquet_encoding_int.h"
 #include "kernels/bitunpack.h" /* floe_k_unpack32 */
+#include "kernels/decode.h"    /* floe_k_delta_prefix_u32/_u64 */
 #include "kernels/memory.h"
 
 #include <stdint.h>
@@ -105,36 +111,33 @@ static int delta_decode(void *dst, int output64, size_t capacity, const uint8_t 
                            "%s: miniblock at byte %zu truncated (%zu values of %u bits, %zu "
                            "bytes left)",
                            name, position, values, width, available);
-            size_t chunk_at = position;
-            for (size_t v = 0; v < values; v += 32) {
-                size_t n = values - v < 32 ? values - v : 32;
-                uint64_t deltas[32];
-                if (width == 0) {
-                    for (size_t i = 0; i < n; i++) deltas[i] = 0;
-                } else if (width <= 32) {
-                    uint32_t narrow[32];
-                    FLOE_RETURN_IF(floe_k_unpack32(narrow, src + chunk_at, src_size - chunk_at, n,
-                                                   width) != 0,
-                                   FLOE_ECORRUPT, err, "%s: miniblock at byte %zu truncated", name,
-                                   chunk_at);
-                    for (size_t i = 0; i < n; i++) deltas[i] = narrow[i];
-                } else {
-                    unpack64_scalar(deltas, src + chunk_at, n, width);
-                }
-                if (output64) {
-                    int64_t *out = out64 + done + v;
-                    for (size_t i = 0; i < n; i++) {
-                        last += min_delta + deltas[i];
-                        out[i] = (int64_t)last;
+            if (!output64) {
+                /* The whole miniblock unpacked straight into the output, then the prefix sum
+                 * in place: int32 needs only the low 32 bits of the running value. */
+                uint32_t *out = (uint32_t *)out32 + done;
+                FLOE_RETURN_IF(floe_k_unpack32(out, src + position, available, values, width) != 0,
+                               FLOE_ECORRUPT, err, "%s: miniblock at byte %zu truncated", name,
+                               position);
+                last = floe_k_delta_prefix_u32(out, out, values, (uint32_t)min_delta,
+                                               (uint32_t)last);
+            } else {
+                size_t chunk_at = position;
+                for (size_t v = 0; v < values; v += 32) {
+                    size_t n = values - v < 32 ? values - v : 32;
+                    uint64_t *out = (uint64_t *)out64 + done + v;
+                    if (width <= 32) {
+                        uint32_t narrow[32];
+                        FLOE_RETURN_IF(floe_k_unpack32(narrow, src + chunk_at,
+                                                       src_size - chunk_at, n, width) != 0,
+                                       FLOE_ECORRUPT, err, "%s: miniblock at byte %zu truncated",
+                                       name, chunk_at);
+                        for (size_t i = 0; i < n; i++) out[i] = narrow[i];
+                    } else {
+                        unpack64_scalar(out, src + chunk_at, n, width);
                     }
-                } else {
-                    int32_t *out = out32 + done + v;
-                    for (size_t i = 0; i < n; i++) {
-                        last += min_delta + deltas[i];
-                        out[i] = (int32_t)(uint32_t)last;
-                    }
+                    last = floe_k_delta_prefix_u64(out, out, n, min_delta, last);
+                    chunk_at += 4 * (size_t)width; /* 32 values of `width` bits */
                 }
-                chunk_at += 4 * (size_t)width; /* 32 values of `width` bits */
             }
             size_t full = per_miniblock / 8 * width;
             position += full < available ? full : available;

@@ -3,19 +3,21 @@
  * column chunk's dictionary page (contract in parquet_encoding.h).
  *
  * Why check first, gather after: the codes come from the file, so each must be below the
- * dictionary size. A maximum over the codes is a branch-free loop the compiler vectorizes, and
- * with it the gather loop needs no check of its own; only a bad page pays for finding which code
- * was out of range.
+ * dictionary size. A maximum over the codes (floe_k_max_u32, a SIMD reduction) is far cheaper
+ * than a compare per lookup, and with it the gather (floe_k_dictionary_gather_u32/_u64 for 4-
+ * and 8-byte values) needs no check of its own; only a bad page pays for finding which code was
+ * out of range.
  */
 #include "io/parquet_encoding.h"
+
+#include "kernels/decode.h" /* floe_k_max_u32, floe_k_dictionary_gather_* */
 
 #include <string.h>
 
 int floe_pq_dictionary_check(const uint32_t *codes, size_t count, size_t dictionary_count,
                              floe_error *err)
 {
-    uint32_t maximum = 0;
-    for (size_t i = 0; i < count; i++) maximum = codes[i] > maximum ? codes[i] : maximum;
+    uint32_t maximum = floe_k_max_u32(codes, count);
     if (count == 0 || maximum < dictionary_count) return FLOE_OK;
     size_t bad = 0;
     while (codes[bad] < dictionary_count) bad++;
@@ -31,13 +33,9 @@ int floe_pq_dictionary_gather_fixed(void *dst, const void *dictionary, size_t di
 {
     FLOE_TRY(floe_pq_dictionary_check(codes, count, dictionary_count, err));
     if (width == 4) {
-        const uint32_t *values = dictionary;
-        uint32_t *out = dst;
-        for (size_t i = 0; i < count; i++) out[i] = values[codes[i]];
+        floe_k_dictionary_gather_u32(dst, dictionary, codes, count);
     } else if (width == 8) {
-        const uint64_t *values = dictionary;
-        uint64_t *out = dst;
-        for (size_t i = 0; i < count; i++) out[i] = values[codes[i]];
+        floe_k_dictionary_gather_u64(dst, dictionary, codes, count);
     } else if (width == 1) {
         const uint8_t *values = dictionary;
         uint8_t *out = dst;

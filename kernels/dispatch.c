@@ -4,8 +4,8 @@
  * Built with baseline flags: it only takes the addresses of the SIMD variants, and calls them
  * only after cpu.c said the CPU runs them. The AVX2 symbols exist only in x86-64 builds and the
  * NEON ones only in aarch64 builds (kernels/CMakeLists.txt compiles x86/ or arm/), hence the
- * #if around each table. The plain entry points (floe_k_unpack32, floe_k_hash_*) live here and
- * call through the table.
+ * #if around each table. The plain entry points (floe_k_unpack32, floe_k_hash_*, decode.h's
+ * floe_k_dictionary_gather_* ...) live here and call through the table.
  */
 #include "dispatch.h"
 
@@ -49,6 +49,15 @@ static const floe_k_dispatch scalar_table = {
     .filter_i64 = floe_k_filter_i64_scalar,
     .filter_f32 = floe_k_filter_f32_scalar,
     .filter_f64 = floe_k_filter_f64_scalar,
+    .dictionary_gather_u32 = floe_k_dictionary_gather_u32_scalar,
+    .dictionary_gather_u64 = floe_k_dictionary_gather_u64_scalar,
+    .max_u32 = floe_k_max_u32_scalar,
+    .byte_stream_split = floe_k_byte_stream_split_scalar,
+    .levels_to_validity = floe_k_levels_to_validity_scalar,
+    .spread_u32 = floe_k_spread_u32_scalar,
+    .spread_u64 = floe_k_spread_u64_scalar,
+    .delta_prefix_u32 = floe_k_delta_prefix_u32_scalar,
+    .delta_prefix_u64 = floe_k_delta_prefix_u64_scalar,
 };
 
 #if FLOE_BUILD_HAS_AVX2
@@ -66,6 +75,15 @@ static const floe_k_dispatch avx2_table = {
     .filter_i64 = floe_k_filter_i64_avx2,
     .filter_f32 = floe_k_filter_f32_avx2,
     .filter_f64 = floe_k_filter_f64_avx2,
+    .dictionary_gather_u32 = floe_k_dictionary_gather_u32_avx2,
+    .dictionary_gather_u64 = floe_k_dictionary_gather_u64_avx2,
+    .max_u32 = floe_k_max_u32_avx2,
+    .byte_stream_split = floe_k_byte_stream_split_avx2,
+    .levels_to_validity = floe_k_levels_to_validity_avx2,
+    .spread_u32 = floe_k_spread_u32_avx2,
+    .spread_u64 = floe_k_spread_u64_avx2,
+    .delta_prefix_u32 = floe_k_delta_prefix_u32_avx2,
+    .delta_prefix_u64 = floe_k_delta_prefix_u64_avx2,
 };
 #endif
 
@@ -85,6 +103,17 @@ static const floe_k_dispatch neon_table = {
     .filter_i64 = floe_k_filter_i64_neon,
     .filter_f32 = floe_k_filter_f32_neon,
     .filter_f64 = floe_k_filter_f64_neon,
+    /* No NEON gather instruction, and no cheap mask-driven lane permute for the spread: the
+     * scalar loops (unrolled independent loads) are what NEON code would do anyway. */
+    .dictionary_gather_u32 = floe_k_dictionary_gather_u32_scalar,
+    .dictionary_gather_u64 = floe_k_dictionary_gather_u64_scalar,
+    .max_u32 = floe_k_max_u32_neon,
+    .byte_stream_split = floe_k_byte_stream_split_neon,
+    .levels_to_validity = floe_k_levels_to_validity_neon,
+    .spread_u32 = floe_k_spread_u32_scalar,
+    .spread_u64 = floe_k_spread_u64_scalar,
+    .delta_prefix_u32 = floe_k_delta_prefix_u32_neon,
+    .delta_prefix_u64 = floe_k_delta_prefix_u64_neon,
 };
 #endif
 
@@ -289,4 +318,57 @@ void floe_k_hash_combine_string(uint64_t *hashes, const floe_string_ref *refs,
                                 const uint16_t *selection, size_t count)
 {
     floe_k_dispatch_get()->hash_string(hashes, refs, heap, validity, selection, count, 0, true);
+}
+
+void floe_k_dictionary_gather_u32(uint32_t *dst, const uint32_t *dictionary,
+                                  const uint32_t *codes, size_t count)
+{
+    floe_k_dispatch_get()->dictionary_gather_u32(dst, dictionary, codes, count);
+}
+
+void floe_k_dictionary_gather_u64(uint64_t *dst, const uint64_t *dictionary,
+                                  const uint32_t *codes, size_t count)
+{
+    floe_k_dispatch_get()->dictionary_gather_u64(dst, dictionary, codes, count);
+}
+
+uint32_t floe_k_max_u32(const uint32_t *values, size_t count)
+{
+    return floe_k_dispatch_get()->max_u32(values, count);
+}
+
+void floe_k_byte_stream_split(void *dst, const uint8_t *src, size_t count, size_t width)
+{
+    floe_k_dispatch_get()->byte_stream_split(dst, src, count, width);
+}
+
+size_t floe_k_levels_to_validity(uint64_t *validity, size_t first_bit, const uint32_t *levels,
+                                 size_t count, uint32_t defined_level)
+{
+    return floe_k_dispatch_get()->levels_to_validity(validity, first_bit, levels, count,
+                                                     defined_level);
+}
+
+size_t floe_k_spread_u32(uint32_t *dst, const uint32_t *values, const uint64_t *validity,
+                         size_t first_bit, size_t count)
+{
+    return floe_k_dispatch_get()->spread_u32(dst, values, validity, first_bit, count);
+}
+
+size_t floe_k_spread_u64(uint64_t *dst, const uint64_t *values, const uint64_t *validity,
+                         size_t first_bit, size_t count)
+{
+    return floe_k_dispatch_get()->spread_u64(dst, values, validity, first_bit, count);
+}
+
+uint32_t floe_k_delta_prefix_u32(uint32_t *dst, const uint32_t *deltas, size_t count,
+                                 uint32_t min_delta, uint32_t last)
+{
+    return floe_k_dispatch_get()->delta_prefix_u32(dst, deltas, count, min_delta, last);
+}
+
+uint64_t floe_k_delta_prefix_u64(uint64_t *dst, const uint64_t *deltas, size_t count,
+                                 uint64_t min_delta, uint64_t last)
+{
+    return floe_k_dispatch_get()->delta_prefix_u64(dst, deltas, count, min_delta, last);
 }

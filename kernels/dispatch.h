@@ -20,6 +20,7 @@
 
 #include "bitunpack.h" /* floe_k_unpack32_fn */
 #include "cpu.h"       /* floe_k_cpu */
+#include "decode.h"    /* floe_k_dictionary_gather_*_fn, floe_k_delta_prefix_*_fn, ... */
 #include "filter.h"    /* floe_k_filter_*_fn */
 #include "hash.h"      /* floe_k_hash_*_fn */
 #include "hashtable.h" /* floe_k_ht_*_fn */
@@ -47,6 +48,15 @@ typedef struct floe_k_dispatch {
     floe_k_filter_i64_fn filter_i64;
     floe_k_filter_f32_fn filter_f32;
     floe_k_filter_f64_fn filter_f64;
+    floe_k_dictionary_gather_u32_fn dictionary_gather_u32;
+    floe_k_dictionary_gather_u64_fn dictionary_gather_u64;
+    floe_k_max_u32_fn max_u32;
+    floe_k_byte_stream_split_fn byte_stream_split;
+    floe_k_levels_to_validity_fn levels_to_validity;
+    floe_k_spread_u32_fn spread_u32;
+    floe_k_spread_u64_fn spread_u64;
+    floe_k_delta_prefix_u32_fn delta_prefix_u32;
+    floe_k_delta_prefix_u64_fn delta_prefix_u64;
 } floe_k_dispatch;
 
 /* The table in use (never NULL). */
