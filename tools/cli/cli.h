@@ -36,5 +36,6 @@ int floe_cli_usage_error(const char *command, const char *format, ...)
 int floe_cli_info(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_parquet(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_table(const floe_cli_context *context, int argc, char **argv);
+int floe_cli_ingest(const floe_cli_context *context, int argc, char **argv);
 
 #endif

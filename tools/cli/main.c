@@ -24,7 +24,8 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"sql", "\"STMT; ...\" | -f FILE.sql", "run SQL statements; a SELECT prints its rows", NULL},
     {"query", "\"SELECT ...\" [--format table|csv|json]", "ad-hoc query over any table", NULL},
-    {"ingest", "TABLE FILE.parquet ...", "append Parquet files to a table as one snapshot", NULL},
+    {"ingest", "TABLE FILE.parquet ...", "append Parquet files to a table as one snapshot (copied into its data/)",
+     floe_cli_ingest},
     {"refresh", "[TABLE ... | --all] [--full]", "refresh dynamic tables now, in dependency order",
      NULL},
     {"run", "[--interval SECONDS] [--once]", "scheduler: keep dynamic tables within target lag",

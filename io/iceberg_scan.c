@@ -1,0 +1,912 @@
+/*
+ * iceberg_scan.c — reading a snapshot's rows: the Parquet reader per data file, columns matched
+ * to the table's schema by field id, promotions, and position / equality deletes applied
+ * (contract in iceberg_scan.h).
+ *
+ * Why a "file cursor" does the column matching for data files AND equality delete files: an
+ * equality delete compares values in the table's types, so delete rows must be read through the
+ * very same id matching and promotions as data rows, or an int delete key would never equal a
+ * long data value after a promotion. Position delete files have a fixed schema (file_path, pos)
+ * and are read by name.
+ *
+ * Why views: a column the file stores in the table's type is handed to the caller as a view into
+ * the Parquet reader's vector (no copy); only promoted columns are converted into storage of the
+ * cursor's own, and missing columns get an all-NULL validity of their own.
+ */
+#include "io/iceberg_scan.h"
+
+#include "io/parquet_footer.h"
+#include "io/parquet_reader.h"
+#include "kernels/arena.h"
+#include "kernels/memory.h"
+#include "kernels/value_text.h" /* floe_text: key buffer */
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Iceberg's reserved field ids of the position delete schema (spec, "Position Delete Files"). */
+enum { FIELD_ID_FILE_PATH = 2147483546, FIELD_ID_POS = 2147483545 };
+
+/* ---- file cursor: a Parquet file read as a list of table fields ---------------------------- */
+
+typedef enum source_kind {
+    SOURCE_NULL = 0,  /* the file lacks the column */
+    SOURCE_VIEW,      /* same storage: a view into the reader's vector */
+    SOURCE_CONVERT,   /* promotion into the cursor's own storage */
+    SOURCE_CONSTANT,  /* missing, but an identity partition value (a migrated Hive table) */
+} source_kind;
+
+typedef struct column_source {
+    source_kind kind;
+    uint32_t reader_column;   /* index in the reader's projection */
+    floe_type file_type;
+    floe_ice_value constant;  /* SOURCE_CONSTANT: the partition value (never NULL) */
+    floe_type constant_type;  /* its type in the manifest's partition tuple */
+} column_source;
+
+typedef struct file_cursor {
+    const char *path;
+    floe_pq_reader *reader;
+    floe_batch file_batch;
+    uint32_t field_count;
+    floe_type *types;          /* table types, field_count */
+    column_source *sources;
+    floe_vector *vectors;      /* field_count, table types: conversion and NULL storage */
+    uint32_t row_count;        /* rows of the current batch */
+    int64_t position;          /* file row position of the current batch's first row */
+    int64_t next_position;
+} file_cursor;
+
+static void file_cursor_fini(file_cursor *cursor)
+{
+    if (cursor->file_batch.columns != NULL) floe_batch_fini(&cursor->file_batch);
+    floe_pq_reader_free(cursor->reader);
+    if (cursor->vectors != NULL) {
+        for (uint32_t i = 0; i < cursor->field_count; i++) floe_vector_fini(&cursor->vectors[i]);
+    }
+    floe_free(cursor->vectors);
+    floe_free(cursor->sources);
+    floe_free(cursor->types);
+    memset(cursor, 0, sizeof *cursor);
+}
+
+/* How a file type is read as a table type: SOURCE_VIEW, SOURCE_CONVERT, or -1 (no fit). */
+static int type_fit(floe_type file, floe_type table)
+{
+    if (floe_type_equal(file, table)) return SOURCE_VIEW;
+    int file_ts = file.id == FLOE_TYPE_TIMESTAMP || file.id == FLOE_TYPE_TIMESTAMPTZ;
+    int table_ts = table.id == FLOE_TYPE_TIMESTAMP || table.id == FLOE_TYPE_TIMESTAMPTZ;
+    if (file_ts && table_ts) return SOURCE_VIEW;
+    if (floe_type_is_variable_width(file) && floe_type_is_variable_width(table))
+        return SOURCE_VIEW;
+    if (file.id == FLOE_TYPE_INT32 && table.id == FLOE_TYPE_INT64) return SOURCE_CONVERT;
+    if (file.id == FLOE_TYPE_FLOAT32 && table.id == FLOE_TYPE_FLOAT64) return SOURCE_CONVERT;
+    if (file.id == FLOE_TYPE_DECIMAL && table.id == FLOE_TYPE_DECIMAL &&
+        file.scale == table.scale && file.precision <= table.precision) {
+        return floe_type_width(file) == floe_type_width(table) ? SOURCE_VIEW : SOURCE_CONVERT;
+    }
+    return -1;
+}
+
+static int is_top_level(const floe_pq_column *column)
+{
+    return column->max_repetition_level == 0 && strchr(column->path, '.') == NULL;
+}
+
+/* The leaf of `footer` holding table field `field`, or -1. See the header for the rules. */
+static int find_leaf(const floe_pq_file_metadata *footer, const floe_ice_table_metadata *metadata,
+                     const floe_ice_field *field)
+{
+    int has_ids = 0;
+    for (uint32_t i = 0; i < footer->column_count; i++)
+        if (footer->columns[i].has_field_id) has_ids = 1;
+    for (uint32_t i = 0; i < footer->column_count; i++) {
+        const floe_pq_column *column = &footer->columns[i];
+        if (!is_top_level(column)) continue;
+        if (has_ids) {
+            if (column->has_field_id && column->field_id == field->id) return (int)i;
+        } else if (metadata->name_mapping_count > 0) {
+            if (floe_ice_name_mapping_lookup(metadata, column->name) == field->id) return (int)i;
+        } else if (strcmp(column->name, field->name) == 0) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* A column missing from a data file reads as its identity partition value when the file's
+ * partition holds one (spec, "Column Projection", rule 1: metadata-only Hive migrations). */
+static void partition_constant(column_source *source, const floe_ice_table_metadata *metadata,
+                               const floe_ice_scan_file *data_file, const floe_ice_field *field)
+{
+    const floe_ice_partition_spec *spec = floe_ice_partition_spec_by_id(metadata,
+                                                                         data_file->spec_id);
+    const floe_ice_manifest *manifest = data_file->manifest;
+    if (spec == NULL || manifest == NULL || data_file->file->partition == NULL) return;
+    for (size_t f = 0; f < spec->field_count; f++) {
+        const floe_ice_partition_field *partition = &spec->fields[f];
+        if (partition->source_id != field->id ||
+            partition->transform != FLOE_ICE_TRANSFORM_IDENTITY)
+            continue;
+        for (size_t j = 0; j < manifest->partition_field_count; j++) {
+            const floe_ice_manifest_partition_field *tuple = &manifest->partition_fields[j];
+            if (tuple->field_id != partition->field_id &&
+                !(tuple->field_id < 0 && strcmp(tuple->name, partition->name) == 0))
+                continue;
+            const floe_ice_value *value = &data_file->file->partition[j];
+            if (value->is_null) return;
+            source->kind = SOURCE_CONSTANT;
+            source->constant = *value;
+            source->constant_type = tuple->type;
+            return;
+        }
+    }
+}
+
+/* Fills `rows` rows of `out` with a partition constant. */
+static int fill_constant(floe_vector *out, const column_source *source, uint32_t rows,
+                         floe_error *err)
+{
+    const floe_ice_value *value = &source->constant;
+    floe_type from = source->constant_type;
+    for (uint32_t r = 0; r < rows; r++) {
+        switch (out->type.id) {
+        case FLOE_TYPE_BOOLEAN: ((uint8_t *)out->data)[r] = value->as.boolean ? 1 : 0; break;
+        case FLOE_TYPE_INT32:
+        case FLOE_TYPE_DATE: ((int32_t *)out->data)[r] = value->as.i32; break;
+        case FLOE_TYPE_FLOAT32: ((float *)out->data)[r] = value->as.f32; break;
+        case FLOE_TYPE_FLOAT64:
+            ((double *)out->data)[r] = from.id == FLOE_TYPE_FLOAT32 ? value->as.f32 : value->as.f64;
+            break;
+        case FLOE_TYPE_STRING:
+        case FLOE_TYPE_BINARY:
+            FLOE_TRY(floe_vector_set_string(out, r, value->as.bytes.data,
+                                            (uint32_t)value->as.bytes.size, err));
+            break;
+        case FLOE_TYPE_DECIMAL:
+            if (floe_type_width(out->type) == 16) {
+                ((floe_int128 *)out->data)[r] = floe_type_width(from) == 16 ? value->as.i128
+                                                                           : value->as.i64;
+                break;
+            }
+            ((int64_t *)out->data)[r] = value->as.i64;
+            break;
+        default: /* INT64, TIMESTAMP(TZ) */
+            ((int64_t *)out->data)[r] = (from.id == FLOE_TYPE_INT32 || from.id == FLOE_TYPE_DATE)
+                                            ? value->as.i32
+                                            : value->as.i64;
+            break;
+        }
+    }
+    return FLOE_OK;
+}
+
+/* Opens `path` to be read as `fields` (table types `types`); data_file (may be NULL) supplies
+ * identity partition values for columns the file lacks. */
+static int file_cursor_open(file_cursor *cursor, const char *path,
+                            const floe_ice_scan_file *data_file,
+                            const floe_ice_table_metadata *metadata,
+                            const floe_ice_field *const *fields, const floe_type *types,
+                            uint32_t field_count, floe_io_backend backend, floe_error *err)
+{
+    memset(cursor, 0, sizeof *cursor);
+    cursor->path = path;
+    cursor->field_count = field_count;
+    floe_pq_file_metadata *footer = NULL;
+    int status = floe_pq_file_metadata_open(path, &footer, err);
+    if (status < 0) return status;
+    size_t slots = field_count ? field_count : 1;
+    cursor->types = floe_calloc(slots, sizeof *cursor->types);
+    cursor->sources = floe_calloc(slots, sizeof *cursor->sources);
+    cursor->vectors = floe_calloc(slots, sizeof *cursor->vectors);
+    uint32_t *leaves = floe_calloc(slots, sizeof *leaves);
+    if (cursor->types == NULL || cursor->sources == NULL || cursor->vectors == NULL ||
+        leaves == NULL) {
+        status = floe_error_set(err, FLOE_ENOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    uint32_t leaf_count = 0;
+    for (uint32_t i = 0; i < field_count; i++) {
+        cursor->types[i] = types[i];
+        status = floe_vector_init(&cursor->vectors[i], types[i], FLOE_BATCH_CAPACITY, err);
+        if (status < 0) goto done;
+        int leaf = find_leaf(footer, metadata, fields[i]);
+        if (leaf < 0) {
+            cursor->sources[i].kind = SOURCE_NULL;
+            if (data_file != NULL) partition_constant(&cursor->sources[i], metadata, data_file,
+                                                      fields[i]);
+            continue;
+        }
+        const floe_pq_column *column = &footer->columns[leaf];
+        status = floe_pq_column_require(column, err);
+        if (status < 0) {
+            floe_error_prefix(err, "%s", path);
+            goto done;
+        }
+        int fit = type_fit(column->type, types[i]);
+        if (fit < 0) {
+            char have[64], want[64];
+            status = floe_error_set(err, FLOE_ETYPE,
+                                    "%s: column '%s' (field id %d) is %s in the file, which "
+                                    "cannot be read as the table's %s",
+                                    path, column->name, (int)fields[i]->id,
+                                    floe_type_format(column->type, have, sizeof have),
+                                    floe_type_format(types[i], want, sizeof want));
+            goto done;
+        }
+        cursor->sources[i].kind = (source_kind)fit;
+        cursor->sources[i].reader_column = leaf_count;
+        cursor->sources[i].file_type = column->type;
+        leaves[leaf_count++] = (uint32_t)leaf;
+    }
+    if (leaf_count == 0) {
+        /* Every column is missing from this file: read one readable leaf just for row counts. */
+        for (uint32_t i = 0; i < footer->column_count; i++) {
+            if (footer->columns[i].unsupported_reason == NULL) {
+                leaves[leaf_count++] = i;
+                break;
+            }
+        }
+        if (leaf_count == 0) {
+            status = floe_error_set(err, FLOE_EUNSUPPORTED,
+                                    "%s: no column of the file can be read", path);
+            goto done;
+        }
+    }
+    floe_pq_reader_options options = {0};
+    options.column_indexes = leaves;
+    options.column_index_count = leaf_count;
+    options.io_backend = backend;
+    status = floe_pq_reader_open(&cursor->reader, path, &options, err);
+    if (status < 0) goto done;
+    status = floe_pq_reader_batch_init(cursor->reader, &cursor->file_batch, err);
+done:
+    floe_free(leaves);
+    floe_pq_file_metadata_free(footer);
+    return status;
+}
+
+static void convert_column(floe_vector *out, const floe_vector *in, floe_type file_type,
+                           uint32_t rows)
+{
+    out->validity = in->validity; /* a view: only the values change */
+    for (uint32_t r = 0; r < rows; r++) {
+        if (floe_vector_is_null(in, r)) continue;
+        if (file_type.id == FLOE_TYPE_INT32) {
+            ((int64_t *)out->data)[r] = ((const int32_t *)in->data)[r];
+        } else if (file_type.id == FLOE_TYPE_FLOAT32) {
+            ((double *)out->data)[r] = ((const float *)in->data)[r];
+        } else { /* decimal int64 → int128 */
+            ((floe_int128 *)out->data)[r] = ((const int64_t *)in->data)[r];
+        }
+    }
+}
+
+/* Reads the next batch into cursor->vectors; cursor->row_count 0 at the end. */
+static int file_cursor_next(file_cursor *cursor, floe_error *err)
+{
+    int status = floe_pq_reader_next_batch(cursor->reader, &cursor->file_batch, err);
+    if (status < 0) return status;
+    uint32_t rows = cursor->file_batch.row_count;
+    cursor->row_count = rows;
+    cursor->position = cursor->next_position;
+    cursor->next_position += rows;
+    for (uint32_t i = 0; i < cursor->field_count; i++) {
+        floe_vector *out = &cursor->vectors[i];
+        floe_vector_reset(out);
+        const column_source *source = &cursor->sources[i];
+        if (source->kind == SOURCE_CONSTANT) {
+            FLOE_TRY(fill_constant(out, source, rows, err));
+            continue;
+        }
+        if (source->kind == SOURCE_NULL) {
+            if (rows == 0) continue;
+            floe_vector_prepare_validity(out);
+            memset(out->validity, 0, ((rows + 63) / 64) * sizeof(uint64_t));
+            memset(out->data, 0, floe_type_width(out->type) * rows);
+            continue;
+        }
+        const floe_vector *in = &cursor->file_batch.columns[source->reader_column];
+        if (source->kind == SOURCE_VIEW) {
+            out->encoding = in->encoding;
+            out->data = in->data;
+            out->validity = in->validity;
+            out->heap = in->heap;
+            out->heap_size = in->heap_size;
+            out->dictionary = in->dictionary;
+        } else {
+            convert_column(out, in, source->file_type, rows);
+        }
+    }
+    return FLOE_OK;
+}
+
+/* ---- hash sets of byte keys (equality delete rows) ------------------------------------------ */
+
+typedef struct key_slot {
+    uint64_t hash;
+    const uint8_t *bytes; /* NULL: empty slot */
+    uint32_t size;
+} key_slot;
+
+typedef struct key_set {
+    floe_arena arena;
+    key_slot *slots;
+    size_t capacity; /* power of two */
+    size_t count;
+} key_set;
+
+static uint64_t hash_bytes(const uint8_t *bytes, size_t size)
+{
+    uint64_t hash = 1469598103934665603ull;
+    for (size_t i = 0; i < size; i++) hash = (hash ^ bytes[i]) * 1099511628211ull;
+    return hash ^ (hash >> 29);
+}
+
+static int key_set_find(const key_set *set, const uint8_t *bytes, uint32_t size, uint64_t hash)
+{
+    if (set->capacity == 0) return 0;
+    for (size_t i = hash & (set->capacity - 1);; i = (i + 1) & (set->capacity - 1)) {
+        const key_slot *slot = &set->slots[i];
+        if (slot->bytes == NULL) return 0;
+        if (slot->hash == hash && slot->size == size && memcmp(slot->bytes, bytes, size) == 0)
+            return 1;
+    }
+}
+
+static int key_set_insert(key_set *set, const uint8_t *bytes, uint32_t size)
+{
+    uint64_t hash = hash_bytes(bytes, size);
+    if (key_set_find(set, bytes, size, hash)) return FLOE_OK;
+    if ((set->count + 1) * 2 > set->capacity) {
+        size_t capacity = set->capacity ? set->capacity * 2 : 64;
+        key_slot *slots = floe_calloc(capacity, sizeof *slots);
+        if (slots == NULL) return FLOE_ENOMEM;
+        for (size_t i = 0; i < set->capacity; i++) {
+            key_slot slot = set->slots[i];
+            if (slot.bytes == NULL) continue;
+            size_t j = slot.hash & (capacity - 1);
+            while (slots[j].bytes != NULL) j = (j + 1) & (capacity - 1);
+            slots[j] = slot;
+        }
+        floe_free(set->slots);
+        set->slots = slots;
+        set->capacity = capacity;
+    }
+    uint8_t *copy = floe_arena_alloc(&set->arena, size ? size : 1);
+    if (copy == NULL) return FLOE_ENOMEM;
+    memcpy(copy, bytes, size);
+    size_t j = hash & (set->capacity - 1);
+    while (set->slots[j].bytes != NULL) j = (j + 1) & (set->capacity - 1);
+    set->slots[j] = (key_slot){hash, copy, size};
+    set->count++;
+    return FLOE_OK;
+}
+
+/* Appends the key of one value (a NULL marker, or the value's bytes) to `key`. */
+static int append_value_key(floe_text *key, const floe_vector *vector, uint32_t row)
+{
+    if (floe_vector_is_null(vector, row)) return floe_text_append_char(key, 0);
+    FLOE_TRY(floe_text_append_char(key, 1));
+    if (floe_type_is_variable_width(vector->type)) {
+        uint32_t length;
+        const unsigned char *bytes = floe_vector_string(vector, row, &length);
+        FLOE_TRY(floe_text_append(key, &length, sizeof length));
+        return floe_text_append(key, bytes, length);
+    }
+    size_t width = floe_type_width(vector->type);
+    const unsigned char *data = (const unsigned char *)vector->data + width * row;
+    if (vector->type.id == FLOE_TYPE_FLOAT64 || vector->type.id == FLOE_TYPE_FLOAT32) {
+        /* -0.0 equals 0.0 */
+        double value = vector->type.id == FLOE_TYPE_FLOAT64 ? *(const double *)(const void *)data
+                                                            : *(const float *)(const void *)data;
+        if (value == 0) value = 0;
+        return floe_text_append(key, &value, sizeof value);
+    }
+    return floe_text_append(key, data, width);
+}
+
+/* ---- delete files -------------------------------------------------------------------------- */
+
+typedef struct position_entry {
+    const char *path; /* in the delete set's arena */
+    int64_t pos;
+} position_entry;
+
+typedef struct delete_file_state {
+    int loaded;
+    /* position deletes, sorted by (path, pos) */
+    position_entry *positions;
+    size_t position_count;
+    /* equality deletes */
+    uint32_t key_field_count;
+    uint32_t *key_columns;     /* indexes into reader->internal fields for the data side */
+    key_set keys;
+} delete_file_state;
+
+struct floe_ice_scan_reader {
+    const floe_ice_table *table;
+    floe_ice_scan_plan *plan;
+    floe_io_backend backend;
+    floe_arena arena;                       /* paths of position deletes, small arrays */
+    floe_ice_scan_column *columns;          /* output columns */
+    uint32_t column_count;
+    /* internal fields: the output columns, then equality-key columns not projected */
+    const floe_ice_field **fields;
+    floe_type *types;
+    uint32_t field_count;
+    uint32_t field_capacity;
+    delete_file_state *deletes;             /* per plan delete file */
+    size_t task_index;                      /* next task to open */
+    int cursor_open;
+    file_cursor cursor;
+    const floe_ice_scan_task *task;
+    /* deletes of the current task */
+    const position_entry *task_positions;   /* range in one or more delete files: merged */
+    int64_t *task_deleted;                  /* sorted positions deleted in the current file */
+    size_t task_deleted_count;
+    size_t task_deleted_capacity;
+    size_t task_deleted_next;
+    floe_text key;
+    floe_ice_scan_reader_stats stats;
+};
+
+static int is_parquet(const char *format)
+{
+    static const char parquet[] = "parquet";
+    if (format == NULL) return 1;
+    for (size_t i = 0; i < sizeof parquet; i++) {
+        char c = format[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c != parquet[i]) return 0;
+    }
+    return 1;
+}
+
+static int compare_position(const void *left, const void *right)
+{
+    const position_entry *a = left, *b = right;
+    int order = strcmp(a->path, b->path);
+    if (order != 0) return order;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static int compare_int64(const void *left, const void *right)
+{
+    int64_t a = *(const int64_t *)left, b = *(const int64_t *)right;
+    return (a > b) - (a < b);
+}
+
+static int load_position_deletes(floe_ice_scan_reader *reader, const floe_ice_scan_file *file,
+                                 delete_file_state *state, floe_error *err)
+{
+    static const char *const names[] = {"file_path", "pos"};
+    floe_pq_reader_options options = {0};
+    options.column_names = names;
+    options.column_name_count = 2;
+    options.io_backend = reader->backend;
+    floe_pq_reader *pq = NULL;
+    floe_batch batch = {0};
+    size_t capacity = 0;
+    int status = floe_pq_reader_open(&pq, file->path, &options, err);
+    if (status == FLOE_OK) {
+        uint32_t count;
+        const floe_pq_reader_column *columns = floe_pq_reader_schema(pq, &count);
+        if (!floe_type_is_variable_width(columns[0].type) || columns[1].type.id != FLOE_TYPE_INT64)
+            status = floe_error_set(err, FLOE_ECORRUPT,
+                                    "%s: position delete file: file_path must be a string and "
+                                    "pos a long", file->path);
+    }
+    if (status == FLOE_OK) status = floe_pq_reader_batch_init(pq, &batch, err);
+    while (status == FLOE_OK) {
+        status = floe_pq_reader_next_batch(pq, &batch, err);
+        if (status < 0 || batch.row_count == 0) break;
+        for (uint32_t r = 0; r < batch.row_count && status == FLOE_OK; r++) {
+            if (floe_vector_is_null(&batch.columns[0], r) ||
+                floe_vector_is_null(&batch.columns[1], r)) {
+                status = floe_error_set(err, FLOE_ECORRUPT,
+                                        "%s: position delete file: NULL file_path or pos",
+                                        file->path);
+                break;
+            }
+            if (state->position_count == capacity) {
+                capacity = capacity ? capacity * 2 : 1024;
+                position_entry *grown =
+                    floe_realloc(state->positions, capacity * sizeof *grown);
+                if (grown == NULL) {
+                    status = floe_error_set(err, FLOE_ENOMEM, "%s: out of memory", file->path);
+                    break;
+                }
+                state->positions = grown;
+            }
+            uint32_t length;
+            const unsigned char *bytes = floe_vector_string(&batch.columns[0], r, &length);
+            /* Consecutive rows nearly always name the same file: share the copy. */
+            const char *path = NULL;
+            if (state->position_count > 0) {
+                const char *previous = state->positions[state->position_count - 1].path;
+                if (strlen(previous) == length && memcmp(previous, bytes, length) == 0)
+                    path = previous;
+            }
+            if (path == NULL) path = floe_arena_strndup(&reader->arena, (const char *)bytes, length);
+            if (path == NULL) {
+                status = floe_error_set(err, FLOE_ENOMEM, "%s: out of memory", file->path);
+                break;
+            }
+            state->positions[state->position_count++] =
+                (position_entry){path, ((const int64_t *)batch.columns[1].data)[r]};
+        }
+    }
+    if (batch.columns != NULL) floe_batch_fini(&batch);
+    floe_pq_reader_free(pq);
+    if (status < 0) return status;
+    if (state->position_count > 1)
+        qsort(state->positions, state->position_count, sizeof *state->positions,
+              compare_position);
+    return FLOE_OK;
+}
+
+/* Index of the internal field with this id, adding it (not projected) when absent. */
+static int internal_field(floe_ice_scan_reader *reader, int32_t field_id, const char *file_path,
+                          uint32_t *index, floe_error *err)
+{
+    for (uint32_t i = 0; i < reader->field_count; i++) {
+        if (reader->fields[i]->id == field_id) {
+            *index = i;
+            return FLOE_OK;
+        }
+    }
+    const floe_ice_schema *schema = floe_ice_current_schema(reader->table->metadata);
+    const floe_ice_field *field = schema ? floe_ice_field_by_id(schema, field_id) : NULL;
+    FLOE_RETURN_IF(field == NULL, FLOE_EUNSUPPORTED, err,
+                   "%s: equality delete on field id %d, which is not in the current schema",
+                   file_path, (int)field_id);
+    floe_type type;
+    int status = floe_ice_field_floe_type(field, &type, err);
+    if (status < 0) return floe_error_prefix(err, "%s: equality delete", file_path), status;
+    FLOE_RETURN_IF(reader->field_count >= reader->field_capacity, FLOE_EUNSUPPORTED, err,
+                   "%s: too many equality delete columns", file_path);
+    reader->fields[reader->field_count] = field;
+    reader->types[reader->field_count] = type;
+    *index = reader->field_count++;
+    return FLOE_OK;
+}
+
+static int load_equality_deletes(floe_ice_scan_reader *reader, const floe_ice_scan_file *file,
+                                 delete_file_state *state, floe_error *err)
+{
+    const floe_ice_data_file *data = file->file;
+    FLOE_RETURN_IF(!data->has_equality_ids || data->equality_id_count == 0, FLOE_ECORRUPT, err,
+                   "%s: equality delete file without equality_ids", file->path);
+    uint32_t count = (uint32_t)data->equality_id_count;
+    state->key_field_count = count;
+    state->key_columns = floe_arena_alloc(&reader->arena, count * sizeof *state->key_columns);
+    const floe_ice_field **fields = floe_arena_alloc(&reader->arena, count * sizeof *fields);
+    floe_type *types = floe_arena_alloc(&reader->arena, count * sizeof *types);
+    FLOE_RETURN_IF(state->key_columns == NULL || fields == NULL || types == NULL, FLOE_ENOMEM,
+                   err, "%s: out of memory", file->path);
+    for (uint32_t k = 0; k < count; k++) {
+        FLOE_TRY(internal_field(reader, data->equality_ids[k], file->path, &state->key_columns[k],
+                                err));
+        fields[k] = reader->fields[state->key_columns[k]];
+        types[k] = reader->types[state->key_columns[k]];
+    }
+    file_cursor cursor;
+    int status = file_cursor_open(&cursor, file->path, NULL, reader->table->metadata, fields, types,
+                                  count, reader->backend, err);
+    while (status == FLOE_OK) {
+        status = file_cursor_next(&cursor, err);
+        if (status < 0 || cursor.row_count == 0) break;
+        for (uint32_t r = 0; r < cursor.row_count && status == FLOE_OK; r++) {
+            floe_text_reset(&reader->key);
+            for (uint32_t k = 0; k < count && status == FLOE_OK; k++)
+                status = append_value_key(&reader->key, &cursor.vectors[k], r);
+            if (status == FLOE_OK)
+                status = key_set_insert(&state->keys, (const uint8_t *)reader->key.data,
+                                        (uint32_t)reader->key.size);
+            if (status == FLOE_ENOMEM)
+                floe_error_set(err, status, "%s: out of memory", file->path);
+        }
+    }
+    file_cursor_fini(&cursor);
+    return status;
+}
+
+static int load_delete_file(floe_ice_scan_reader *reader, size_t index, floe_error *err)
+{
+    delete_file_state *state = &reader->deletes[index];
+    if (state->loaded) return FLOE_OK;
+    const floe_ice_scan_file *file = &reader->plan->delete_files[index];
+    FLOE_RETURN_IF(!file->path_found, FLOE_ENOTFOUND, err, "delete file %s does not exist",
+                   file->path);
+    FLOE_RETURN_IF(!is_parquet(file->file->file_format), FLOE_EUNSUPPORTED, err,
+                   "%s: delete file format '%s' is not supported (Parquet only)", file->path,
+                   file->file->file_format);
+    int status = file->content == FLOE_ICE_CONTENT_POSITION_DELETES
+                     ? load_position_deletes(reader, file, state, err)
+                     : load_equality_deletes(reader, file, state, err);
+    if (status < 0) return status;
+    state->loaded = 1;
+    return FLOE_OK;
+}
+
+/* ---- the reader ---------------------------------------------------------------------------- */
+
+void floe_ice_scan_reader_free(floe_ice_scan_reader *reader)
+{
+    if (reader == NULL) return;
+    if (reader->cursor_open) file_cursor_fini(&reader->cursor);
+    if (reader->deletes != NULL) {
+        for (size_t i = 0; i < reader->plan->delete_file_count; i++) {
+            floe_free(reader->deletes[i].positions);
+            floe_free(reader->deletes[i].keys.slots);
+            floe_arena_fini(&reader->deletes[i].keys.arena);
+        }
+    }
+    floe_free(reader->deletes);
+    floe_free(reader->task_deleted);
+    floe_free(reader->columns);
+    floe_free(reader->fields);
+    floe_free(reader->types);
+    floe_text_fini(&reader->key);
+    floe_ice_scan_plan_free(reader->plan);
+    floe_arena_fini(&reader->arena);
+    floe_free(reader);
+}
+
+int floe_ice_scan_reader_open(floe_ice_scan_reader **out, const floe_ice_table *table,
+                              const floe_ice_scan_reader_options *options, floe_error *err)
+{
+    FLOE_RETURN_IF(out == NULL || table == NULL, FLOE_EINVAL, err,
+                   "floe_ice_scan_reader_open: NULL argument");
+    *out = NULL;
+    const floe_ice_schema *schema = floe_ice_current_schema(table->metadata);
+    FLOE_RETURN_IF(schema == NULL, FLOE_ECORRUPT, err, "%s: no current schema",
+                   table->metadata_path);
+    floe_ice_scan_reader *reader = floe_calloc(1, sizeof *reader);
+    FLOE_RETURN_IF(reader == NULL, FLOE_ENOMEM, err, "out of memory");
+    reader->table = table;
+    reader->backend = options ? options->io_backend : FLOE_IO_BACKEND_AUTO;
+    floe_arena_init(&reader->arena, 0, 0);
+    floe_text_init(&reader->key);
+    int64_t snapshot_id = options ? options->snapshot_id : -1;
+    int status = floe_ice_table_plan_scan(table, snapshot_id, &reader->plan, err);
+    if (status < 0) goto fail;
+
+    uint32_t count = (uint32_t)schema->field_count;
+    if (options != NULL && options->column_names != NULL) count = options->column_name_count;
+    size_t equality_ids = 0;
+    for (size_t i = 0; i < reader->plan->delete_file_count; i++)
+        equality_ids += reader->plan->delete_files[i].file->equality_id_count;
+    reader->field_capacity = count + (uint32_t)equality_ids;
+    size_t slots = reader->field_capacity ? reader->field_capacity : 1;
+    reader->columns = floe_calloc(count ? count : 1, sizeof *reader->columns);
+    reader->fields = floe_calloc(slots, sizeof *reader->fields);
+    reader->types = floe_calloc(slots, sizeof *reader->types);
+    reader->deletes = floe_calloc(reader->plan->delete_file_count + 1, sizeof *reader->deletes);
+    if (reader->columns == NULL || reader->fields == NULL || reader->types == NULL ||
+        reader->deletes == NULL) {
+        status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < reader->plan->delete_file_count; i++)
+        floe_arena_init(&reader->deletes[i].keys.arena, 0, 0);
+    for (uint32_t i = 0; i < count; i++) {
+        const floe_ice_field *field;
+        if (options != NULL && options->column_names != NULL) {
+            field = options->column_names[i] ? floe_ice_field_by_name(schema, options->column_names[i])
+                                             : NULL;
+            if (field == NULL) {
+                status = floe_error_set(err, FLOE_ENOTFOUND, "%s: no column '%s'",
+                                        table->directory,
+                                        options->column_names[i] ? options->column_names[i] : "");
+                goto fail;
+            }
+            for (uint32_t j = 0; j < i; j++) {
+                if (reader->fields[j] == field) {
+                    status = floe_error_set(err, FLOE_EINVAL, "column '%s' is projected twice",
+                                            field->name);
+                    goto fail;
+                }
+            }
+        } else {
+            field = &schema->fields[i];
+        }
+        floe_type type;
+        status = floe_ice_field_floe_type(field, &type, err);
+        if (status < 0) {
+            floe_error_prefix(err, "%s", table->directory);
+            goto fail;
+        }
+        reader->fields[i] = field;
+        reader->types[i] = type;
+        reader->columns[i] = (floe_ice_scan_column){field->name, field->id, type};
+    }
+    reader->field_count = count;
+    reader->column_count = count;
+    *out = reader;
+    return FLOE_OK;
+fail:
+    floe_ice_scan_reader_free(reader);
+    return status;
+}
+
+const floe_ice_scan_column *floe_ice_scan_reader_columns(const floe_ice_scan_reader *reader,
+                                                         uint32_t *count)
+{
+    *count = reader->column_count;
+    return reader->columns;
+}
+
+int64_t floe_ice_scan_reader_snapshot_id(const floe_ice_scan_reader *reader)
+{
+    return reader->plan->snapshot_id;
+}
+
+const floe_ice_scan_reader_stats *floe_ice_scan_reader_stats_get(
+    const floe_ice_scan_reader *reader)
+{
+    return &reader->stats;
+}
+
+int floe_ice_scan_reader_batch_init(const floe_ice_scan_reader *reader, floe_batch *batch,
+                                    floe_error *err)
+{
+    FLOE_RETURN_IF(reader->column_count == 0, FLOE_EUNSUPPORTED, err,
+                   "%s: no columns to read", reader->table->directory);
+    return floe_batch_init(batch, reader->column_count, reader->types, err);
+}
+
+/* Finds the positions deleted from the task's data file (sorted). */
+static int collect_positions(floe_ice_scan_reader *reader, const floe_ice_scan_task *task,
+                             floe_error *err)
+{
+    reader->task_deleted_count = 0;
+    reader->task_deleted_next = 0;
+    const char *stored = task->data.file->file_path;
+    for (size_t d = 0; d < task->delete_count; d++) {
+        const delete_file_state *state = &reader->deletes[task->delete_indexes[d]];
+        if (reader->plan->delete_files[task->delete_indexes[d]].content !=
+            FLOE_ICE_CONTENT_POSITION_DELETES)
+            continue;
+        /* lower bound of (stored, -inf) */
+        size_t low = 0, high = state->position_count;
+        while (low < high) {
+            size_t middle = low + (high - low) / 2;
+            if (strcmp(state->positions[middle].path, stored) < 0) low = middle + 1;
+            else high = middle;
+        }
+        for (size_t i = low; i < state->position_count &&
+                             strcmp(state->positions[i].path, stored) == 0;
+             i++) {
+            if (reader->task_deleted_count == reader->task_deleted_capacity) {
+                size_t capacity = reader->task_deleted_capacity ? reader->task_deleted_capacity * 2
+                                                                : 1024;
+                int64_t *grown = floe_realloc(reader->task_deleted, capacity * sizeof *grown);
+                FLOE_RETURN_IF(grown == NULL, FLOE_ENOMEM, err, "out of memory");
+                reader->task_deleted = grown;
+                reader->task_deleted_capacity = capacity;
+            }
+            reader->task_deleted[reader->task_deleted_count++] = state->positions[i].pos;
+        }
+    }
+    if (reader->task_deleted_count > 1)
+        qsort(reader->task_deleted, reader->task_deleted_count, sizeof(int64_t), compare_int64);
+    return FLOE_OK;
+}
+
+static int open_task(floe_ice_scan_reader *reader, floe_error *err)
+{
+    const floe_ice_scan_task *task = &reader->plan->tasks[reader->task_index++];
+    reader->task = task;
+    FLOE_RETURN_IF(!task->data.path_found, FLOE_ENOTFOUND, err, "data file %s does not exist",
+                   task->data.path);
+    FLOE_RETURN_IF(!is_parquet(task->data.file->file_format), FLOE_EUNSUPPORTED, err,
+                   "%s: data file format '%s' is not supported (Parquet only)", task->data.path,
+                   task->data.file->file_format);
+    for (size_t d = 0; d < task->delete_count; d++)
+        FLOE_TRY(load_delete_file(reader, task->delete_indexes[d], err));
+    FLOE_TRY(collect_positions(reader, task, err));
+    int status = file_cursor_open(&reader->cursor, task->data.path, &task->data,
+                                  reader->table->metadata,
+                                  reader->fields, reader->types, reader->field_count,
+                                  reader->backend, err);
+    if (status < 0) {
+        file_cursor_fini(&reader->cursor);
+        return status;
+    }
+    reader->cursor_open = 1;
+    reader->stats.data_files_read++;
+    return FLOE_OK;
+}
+
+/* Whether row r of the cursor's batch matches a delete row of an applicable equality delete. */
+static int equality_deleted(floe_ice_scan_reader *reader, uint32_t row, int *deleted)
+{
+    *deleted = 0;
+    const floe_ice_scan_task *task = reader->task;
+    for (size_t d = 0; d < task->delete_count; d++) {
+        const delete_file_state *state = &reader->deletes[task->delete_indexes[d]];
+        if (reader->plan->delete_files[task->delete_indexes[d]].content !=
+                FLOE_ICE_CONTENT_EQUALITY_DELETES ||
+            state->keys.count == 0)
+            continue;
+        floe_text_reset(&reader->key);
+        for (uint32_t k = 0; k < state->key_field_count; k++)
+            FLOE_TRY(append_value_key(&reader->key, &reader->cursor.vectors[state->key_columns[k]],
+                                      row));
+        const uint8_t *bytes = (const uint8_t *)reader->key.data;
+        uint32_t size = (uint32_t)reader->key.size;
+        if (key_set_find(&state->keys, bytes, size, hash_bytes(bytes, size))) {
+            *deleted = 1;
+            return FLOE_OK;
+        }
+    }
+    return FLOE_OK;
+}
+
+int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *batch,
+                                    floe_error *err)
+{
+    floe_batch_reset(batch);
+    for (;;) {
+        if (!reader->cursor_open) {
+            if (reader->task_index >= reader->plan->task_count) return FLOE_OK;
+            FLOE_TRY(open_task(reader, err));
+        }
+        file_cursor *cursor = &reader->cursor;
+        FLOE_TRY(file_cursor_next(cursor, err));
+        uint32_t rows = cursor->row_count;
+        if (rows == 0) {
+            file_cursor_fini(cursor);
+            reader->cursor_open = 0;
+            continue;
+        }
+        reader->stats.rows_read += rows;
+        int has_equality = 0;
+        for (size_t d = 0; d < reader->task->delete_count; d++)
+            if (reader->plan->delete_files[reader->task->delete_indexes[d]].content ==
+                FLOE_ICE_CONTENT_EQUALITY_DELETES)
+                has_equality = 1;
+        uint32_t live = 0;
+        uint16_t *selection = batch->selection_storage;
+        for (uint32_t r = 0; r < rows; r++) {
+            int64_t position = cursor->position + r;
+            while (reader->task_deleted_next < reader->task_deleted_count &&
+                   reader->task_deleted[reader->task_deleted_next] < position)
+                reader->task_deleted_next++;
+            if (reader->task_deleted_next < reader->task_deleted_count &&
+                reader->task_deleted[reader->task_deleted_next] == position) {
+                reader->stats.rows_position_deleted++;
+                continue;
+            }
+            if (has_equality) {
+                int deleted;
+                int status = equality_deleted(reader, r, &deleted);
+                if (status < 0) return floe_error_set(err, status, "out of memory");
+                if (deleted) {
+                    reader->stats.rows_equality_deleted++;
+                    continue;
+                }
+            }
+            selection[live++] = (uint16_t)r;
+        }
+        if (live == 0) continue;
+        for (uint32_t i = 0; i < reader->column_count; i++) {
+            floe_vector *target = &batch->columns[i];
+            const floe_vector *source = &cursor->vectors[i];
+            target->encoding = source->encoding;
+            target->data = source->data;
+            target->validity = source->validity;
+            target->heap = source->heap;
+            target->heap_size = source->heap_size;
+            target->dictionary = source->dictionary;
+        }
+        batch->row_count = rows;
+        if (live < rows) {
+            batch->selection = selection;
+            batch->selected_count = live;
+        }
+        return FLOE_OK;
+    }
+}
