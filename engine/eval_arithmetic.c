@@ -315,7 +315,7 @@ int floe_eng_eval_numeric_function(const floe_eng_node *node, const floe_vector 
             bool ok = true;
             if (function == FLOE_SQL_FUNCTION_ABS) {
                 ok = v != INT64_MIN && (id == FLOE_TYPE_INT64 || v != INT32_MIN);
-                result = v < 0 ? -v : v;
+                if (ok) result = v < 0 ? -v : v; /* -INT64_MIN would be undefined behaviour */
             } else if (function == FLOE_SQL_FUNCTION_ROUND) {
                 ok = round_integer(v, digits_at(inputs, count, r), &result);
                 if (id == FLOE_TYPE_INT32) ok &= result >= INT32_MIN && result <= INT32_MAX;
