@@ -33,7 +33,8 @@
  *   - LIKE has no ESCAPE; % and _ match code points;
  *   - CASE evaluates a THEN branch only on the rows its WHEN selected and COALESCE evaluates an
  *     argument only on rows still NULL, so CASE WHEN x <> 0 THEN 1 / x END does not fail;
- *   - TIMESTAMPTZ is handled as UTC microseconds (no session time zone).
+ *   - TIMESTAMPTZ is handled as UTC microseconds (no session time zone);
+ *   - EXTRACT(week ...) (ISO week) is not implemented yet: FLOE_EUNSUPPORTED at creation.
  * Failed casts name the value: "could not convert 'abc' to INTEGER" (FLOE_ERANGE).
  *
  * Errors: FLOE_ENOMEM (creation, string heaps), FLOE_ERANGE (overflow, division by zero, cast
