@@ -37,7 +37,9 @@
  *
  * Variants: none. Updating accumulators by group id is a scatter with conflicts (two rows of one
  * group in one vector), which AVX2 has no instruction for and NEON neither; the cost is the
- * random access to the accumulator, not arithmetic, so SIMD would not pay. The probe that yields
+ * random access to the accumulator, not arithmetic, so SIMD would not pay; the insert-only
+ * SUM(double) loop (no validity, weights or selection) prefetches the accumulators of rows a few
+ * ahead instead, which is what helps once there are millions of groups. The probe that yields
  * the group ids has the SIMD variants (hashtable.h).
  */
 #ifndef FLOE_KERNELS_AGGREGATE_H

@@ -10,6 +10,8 @@
 #include <math.h>
 #include <string.h>
 
+enum { AGG_PREFETCH_AHEAD = 16 };
+
 static inline int row_valid(const uint64_t *validity, size_t row)
 {
     return validity == NULL || ((validity[row >> 6] >> (row & 63)) & 1);
@@ -76,8 +78,19 @@ void floe_k_agg_sum_f64(double *sums, int64_t *counts, const uint32_t *group_ids
                         const uint16_t *selection, size_t count)
 {
     if (validity == NULL && weights == NULL && selection == NULL) {
-        /* The common insert-only case, without the per-row tests. */
-        for (size_t row = 0; row < count; row++) {
+        /* The common insert-only case, without the per-row tests: a double add and an integer
+         * increment per row. The accumulators of rows AGG_PREFETCH_AHEAD ahead are prefetched:
+         * with millions of groups each row's two updates are cache misses, and the loop body is
+         * too short for the core to run far enough ahead on its own. */
+        size_t row = 0;
+        for (; row + AGG_PREFETCH_AHEAD < count; row++) {
+            uint32_t ahead = group_ids[row + AGG_PREFETCH_AHEAD];
+            __builtin_prefetch(&sums[ahead], 1);
+            __builtin_prefetch(&counts[ahead], 1);
+            sums[group_ids[row]] += values[row];
+            counts[group_ids[row]] += 1;
+        }
+        for (; row < count; row++) {
             sums[group_ids[row]] += values[row];
             counts[group_ids[row]] += 1;
         }

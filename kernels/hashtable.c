@@ -1,9 +1,15 @@
 /*
  * hashtable.c — everything about the hash table except the per-row probe loop: creation, growth
  * by rehashing from the stored hashes, key storage, swap-removal, persistence and composite key
- * encoding. The probe loop is per ISA (hashtable_probe_int.h); this file is ISA-neutral and works
- * a slot at a time, which is fine for code that runs once per resize or per removal.
+ * encoding. The probe loop is per ISA (hashtable_probe_int.h); this file is ISA-neutral: its
+ * loops run once per resize, removal or load, so portable SWAR over the control bytes suffices.
+ * Growth reinserts every group from the group-ordered keys[] and hashes[] (sequential reads) into
+ * a fresh index, a tight loop that prefetches the home group of the group a few ahead; a fresh
+ * index has no tombstones and no key to compare, so each insert is "first free slot from home".
+ * Large index arrays ask the kernel for transparent huge pages: a probe of a 1 GiB index touches a
+ * random page per row, and 2 MiB pages turn most of those TLB misses into hits.
  */
+#define _DEFAULT_SOURCE /* madvise */
 #include "hashtable.h"
 
 #include "dispatch.h"
@@ -11,6 +17,11 @@
 #include "memory.h"
 
 #include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h> /* madvise, MADV_HUGEPAGE */
+#endif
+
+enum { HUGE_PAGE = 2 * 1024 * 1024, PREFETCH_AHEAD = 16 };
 
 static size_t key_width_of(floe_k_key_kind kind)
 {
@@ -30,20 +41,32 @@ static size_t capacity_for(size_t groups)
     return capacity;
 }
 
+/* Index arrays of several huge pages are aligned to one and advised to use them (a hint: without
+ * transparent huge pages nothing changes). */
+static void *allocate_index_array(size_t size)
+{
+    if (size < (size_t)HUGE_PAGE) return floe_alloc_aligned(size, 64);
+    void *block = floe_alloc_aligned(size, HUGE_PAGE);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (block != NULL) (void)madvise(block, size, MADV_HUGEPAGE);
+#endif
+    return block;
+}
+
 static int allocate_index(floe_k_hashtable *table, size_t capacity, floe_error *err)
 {
-    uint8_t *ctrl = floe_alloc_aligned(capacity, 64);
-    uint32_t *slots = floe_alloc_aligned(capacity * sizeof(uint32_t), 64);
-    if (ctrl == NULL || slots == NULL) {
+    uint8_t *ctrl = allocate_index_array(capacity);
+    unsigned char *entries = allocate_index_array(capacity * table->entry_width);
+    if (ctrl == NULL || entries == NULL) {
         floe_free_aligned(ctrl);
-        floe_free_aligned(slots);
+        floe_free_aligned(entries);
         return floe_error_set(err, FLOE_ENOMEM, "hash table: cannot allocate %zu slots", capacity);
     }
     memset(ctrl, FLOE_HT_EMPTY, capacity);
     floe_free_aligned(table->ctrl);
-    floe_free_aligned(table->slots);
+    floe_free_aligned(table->entries);
     table->ctrl = ctrl;
-    table->slots = slots;
+    table->entries = entries;
     table->capacity = capacity;
     table->group_mask = capacity / FLOE_HT_GROUP_WIDTH - 1;
     table->growth_left = capacity / 8 * 7;
@@ -63,9 +86,18 @@ int floe_k_ht_create(floe_k_key_kind kind, size_t expected_groups, floe_k_hashta
     FLOE_RETURN_IF(table == NULL, FLOE_ENOMEM, err, "hash table: out of memory");
     table->kind = kind;
     table->key_width = (uint32_t)key_width_of(kind);
+    table->entry_width = (uint32_t)floe_k_ht_entry_width_of(kind);
+    table->id_offset = (uint32_t)floe_k_ht_id_offset_of(kind);
     table->null_group = FLOE_K_NO_GROUP;
     int status = allocate_index(table, capacity_for(expected_groups), err);
+    /* The hint sizes the group-ordered arrays too, so the expected groups never copy them. */
+    if (status == FLOE_OK && expected_groups > 0)
+        status = floe_k_ht_reserve_groups_int(table, expected_groups, err);
     if (status < 0) {
+        floe_free_aligned(table->ctrl);
+        floe_free_aligned(table->entries);
+        floe_free(table->keys);
+        floe_free(table->hashes);
         floe_free(table);
         return status;
     }
@@ -77,7 +109,7 @@ void floe_k_ht_free(floe_k_hashtable *table)
 {
     if (table == NULL) return;
     floe_free_aligned(table->ctrl);
-    floe_free_aligned(table->slots);
+    floe_free_aligned(table->entries);
     floe_free(table->keys);
     floe_free(table->hashes);
     floe_free(table->heap);
@@ -89,13 +121,33 @@ uint32_t floe_k_ht_group_count(const floe_k_hashtable *table) { return table->gr
 uint32_t floe_k_ht_null_group(const floe_k_hashtable *table) { return table->null_group; }
 size_t floe_k_ht_capacity(const floe_k_hashtable *table) { return table->capacity; }
 
+static inline uint64_t load_le64(const uint8_t *bytes)
+{
+    uint64_t word;
+    memcpy(&word, bytes, sizeof word);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    word = __builtin_bswap64(word);
+#endif
+    return word;
+}
+
+/* The first slot of a 16-byte control group whose byte has its high bit set (EMPTY or DELETED),
+ * or -1: one bit per byte from two words, lowest byte first. */
+static inline int first_free_in_group(const uint8_t *ctrl)
+{
+    uint64_t low = load_le64(ctrl) & 0x8080808080808080ull;
+    if (low != 0) return __builtin_ctzll(low) >> 3;
+    uint64_t high = load_le64(ctrl + 8) & 0x8080808080808080ull;
+    if (high != 0) return 8 + (__builtin_ctzll(high) >> 3);
+    return -1;
+}
+
 size_t floe_k_ht_free_slot_int(const floe_k_hashtable *table, uint64_t hash)
 {
     size_t group = floe_k_ht_home(hash) & table->group_mask;
     for (size_t step = 1;; step++) {
-        const uint8_t *ctrl = table->ctrl + group * FLOE_HT_GROUP_WIDTH;
-        for (size_t k = 0; k < FLOE_HT_GROUP_WIDTH; k++)
-            if (ctrl[k] & 0x80) return group * FLOE_HT_GROUP_WIDTH + k;
+        int k = first_free_in_group(table->ctrl + group * FLOE_HT_GROUP_WIDTH);
+        if (k >= 0) return group * FLOE_HT_GROUP_WIDTH + (size_t)k;
         group = (group + step) & table->group_mask;
     }
 }
@@ -103,13 +155,13 @@ size_t floe_k_ht_free_slot_int(const floe_k_hashtable *table, uint64_t hash)
 /* The slot holding `group` (which is in the index). */
 static size_t slot_of(const floe_k_hashtable *table, uint32_t group)
 {
-    uint64_t hash = table->hashes[group];
+    uint64_t hash = floe_k_ht_index_hash(table, group);
     uint8_t tag = floe_k_ht_tag(hash);
     size_t position = floe_k_ht_home(hash) & table->group_mask;
     for (size_t step = 1;; step++) {
         for (size_t k = 0; k < FLOE_HT_GROUP_WIDTH; k++) {
             size_t slot = position * FLOE_HT_GROUP_WIDTH + k;
-            if (table->ctrl[slot] == tag && table->slots[slot] == group) return slot;
+            if (table->ctrl[slot] == tag && floe_k_ht_entry_id(table, slot) == group) return slot;
         }
         position = (position + step) & table->group_mask;
     }
@@ -118,13 +170,29 @@ static size_t slot_of(const floe_k_hashtable *table, uint32_t group)
 static int rehash(floe_k_hashtable *table, size_t capacity, floe_error *err)
 {
     FLOE_TRY(allocate_index(table, capacity, err));
-    for (uint32_t group = 0; group < table->group_count; group++) {
-        if (group == table->null_group) continue;
-        size_t slot = floe_k_ht_free_slot_int(table, table->hashes[group]);
-        table->ctrl[slot] = floe_k_ht_tag(table->hashes[group]);
-        table->slots[slot] = group;
-        table->growth_left--;
+    uint32_t count = table->group_count;
+    uint32_t null_group = table->null_group;
+    /* Index hashes a few groups ahead, so their home groups are prefetched before use. */
+    uint64_t ahead[PREFETCH_AHEAD];
+    for (uint32_t k = 0; k < PREFETCH_AHEAD && k < count; k++)
+        ahead[k] = k == null_group ? 0 : floe_k_ht_index_hash(table, k);
+    for (uint32_t group = 0; group < count; group++) {
+        uint64_t hash = ahead[group % PREFETCH_AHEAD];
+        uint32_t next = group + PREFETCH_AHEAD;
+        if (next < count) {
+            uint64_t next_hash = next == null_group ? 0 : floe_k_ht_index_hash(table, next);
+            ahead[group % PREFETCH_AHEAD] = next_hash;
+            size_t home = floe_k_ht_home(next_hash) & table->group_mask;
+            __builtin_prefetch(table->ctrl + home * FLOE_HT_GROUP_WIDTH, 1);
+            __builtin_prefetch(table->entries + home * FLOE_HT_GROUP_WIDTH * table->entry_width,
+                               1);
+        }
+        if (group == null_group) continue;
+        size_t slot = floe_k_ht_free_slot_int(table, hash);
+        table->ctrl[slot] = floe_k_ht_tag(hash);
+        floe_k_ht_fill_entry(table, slot, group);
     }
+    table->growth_left -= count - (null_group != FLOE_K_NO_GROUP);
     return FLOE_OK;
 }
 
@@ -154,7 +222,7 @@ static int reserve_heap(floe_k_hashtable *table, size_t more, floe_error *err)
     return FLOE_OK;
 }
 
-static int reserve_groups(floe_k_hashtable *table, size_t groups, floe_error *err)
+int floe_k_ht_reserve_groups_int(floe_k_hashtable *table, size_t groups, floe_error *err)
 {
     if (groups <= table->group_capacity) return FLOE_OK;
     FLOE_RETURN_IF(groups > 0xFFFFFFFEu, FLOE_ERANGE, err,
@@ -175,7 +243,7 @@ static int reserve_groups(floe_k_hashtable *table, size_t groups, floe_error *er
 int floe_k_ht_append_key_int(floe_k_hashtable *table, const floe_k_keys *keys, size_t row,
                              uint64_t hash, int is_null, uint32_t *id, floe_error *err)
 {
-    FLOE_TRY(reserve_groups(table, (size_t)table->group_count + 1, err));
+    FLOE_TRY(floe_k_ht_reserve_groups_int(table, (size_t)table->group_count + 1, err));
     uint32_t group = table->group_count;
     unsigned char *key = (unsigned char *)table->keys + (size_t)group * table->key_width;
     if (is_null) {
@@ -189,8 +257,13 @@ int floe_k_ht_append_key_int(floe_k_hashtable *table, const floe_k_keys *keys, s
         table->heap_size += probe.length;
         memcpy(key, &stored, sizeof stored);
     } else {
-        memcpy(key, (const unsigned char *)keys->values + row * table->key_width,
-               table->key_width);
+        /* Constant sizes, so each copy is one move rather than a call. */
+        const unsigned char *source = (const unsigned char *)keys->values + row * table->key_width;
+        switch (table->kind) {
+        case FLOE_K_KEY_I32: memcpy(key, source, 4); break;
+        case FLOE_K_KEY_I64: memcpy(key, source, 8); break;
+        default: memcpy(key, source, 16); break;
+        }
     }
     table->hashes[group] = hash;
     table->group_count = group + 1;
@@ -237,7 +310,7 @@ int floe_k_ht_remove(floe_k_hashtable *table, uint32_t group, uint32_t *moved_fr
         if (last == table->null_group)
             table->null_group = group;
         else
-            table->slots[slot_of(table, last)] = group;
+            floe_k_ht_set_entry_id(table, slot_of(table, last), group);
         memcpy((unsigned char *)table->keys + (size_t)group * table->key_width,
                (const unsigned char *)table->keys + (size_t)last * table->key_width,
                table->key_width);
@@ -321,7 +394,7 @@ int floe_k_ht_load(floe_k_hashtable *table, const floe_k_ht_flat *flat, floe_err
                            "heap",
                            group, refs[group].offset, refs[group].length, flat->heap_size);
     }
-    int status = reserve_groups(table, flat->group_count, err);
+    int status = floe_k_ht_reserve_groups_int(table, flat->group_count, err);
     if (status == FLOE_OK && capacity_for(flat->group_count) > table->capacity)
         status = allocate_index(table, capacity_for(flat->group_count), err);
     if (status < 0) return status;

@@ -3,21 +3,32 @@
  * at a time. Hash aggregation (group id -> accumulators, aggregate.h) and hash joins (group id =
  * distinct build key, join.h) sit on it, and keyed state is persisted from its flat arrays.
  *
- * Layout (Swiss-table style open addressing):
+ * Layout (Swiss-table style open addressing; hashtable_int.h has the byte layout):
  *   - The index is `capacity` slots (a power of two, at least 16) in groups of 16. Each slot has a
  *     control byte: EMPTY (0x80), DELETED (0xFE, a tombstone) or FULL (0x00..0x7F: the top 7 bits
- *     of the key's hash), and a uint32 group id. A probe for hash h starts at group (h & mask)
- *     and visits groups in triangular order (+1, +2, +3, ...), which reaches every group because
- *     the group count is a power of two. A group's 16 control bytes are matched against the 7-bit
- *     tag at once (SSE2 _mm_cmpeq_epi8 + movemask with AVX2 builds, NEON vceqq_u8 + a narrowing
- *     shift on aarch64, SWAR in the scalar reference); only tag matches compare keys.
+ *     of the key's index hash), and an entry. For fixed-width keys (I32, I64, I128) the entry
+ *     holds the key itself and its group id side by side, so a hit costs the tag match and one
+ *     entry load; for BYTES it holds the group id. A probe for index hash h starts at group
+ *     (h & mask, folded) and visits groups in triangular order (+1, +2, +3, ...), which reaches
+ *     every group because the group count is a power of two. A group's 16 control bytes are
+ *     matched against the 7-bit tag at once (SSE2 _mm_cmpeq_epi8 + movemask with AVX2 builds,
+ *     NEON vceqq_u8 + a narrowing shift on aarch64, SWAR in the scalar reference); only tag
+ *     matches compare keys.
+ *   - The index hash of a fixed-width key is the table's own mixing of the key (one multiply
+ *     between two xor-folds, hashtable_int.h: deterministic, the same on every machine); of a
+ *     BYTES key it is the caller's hash. Either way hashes[] below keep the caller's hash.
  *   - Keys and their 64-bit hashes live in flat arrays in group-id order: group g's key is
  *     keys[g] (int32, int64 or int128 kinds) or refs[g] = (offset, length) into a table-owned byte
  *     heap (BYTES kind: strings, binaries and composite keys serialized by floe_k_key_encode).
- *     These arrays are what the engine persists; floe_k_ht_load rebuilds the index from them.
+ *     They are written when a group is created; they are what the engine persists and what
+ *     iteration reads; floe_k_ht_load rebuilds the index from them.
  *   - Load factor: at most 7/8 of the slots are FULL or DELETED. An insert that finds no room
- *     rehashes from the stored hashes (keys are never rehashed): into twice the slots, or into
- *     the same number when tombstones, not live groups, filled the table.
+ *     rebuilds the index from the flat arrays (a sequential, prefetched pass; fixed-width keys are
+ *     re-mixed, BYTES keys reuse their stored hashes): into twice the slots, or into the same
+ *     number when tombstones, not live groups, filled the table. floe_k_ht_create's hint sizes the
+ *     index and the flat arrays up front, so a table told its group count never grows.
+ *   - Large index arrays are allocated on 2 MiB boundaries and advised to use transparent huge
+ *     pages (fewer TLB misses on random probes).
  *
  * NULL keys (single-column kinds): every row whose validity bit is clear belongs to one NULL group
  * (SQL GROUP BY semantics). That group is not in the index; its id is floe_k_ht_null_group().
@@ -25,7 +36,12 @@
  * groups and (NULL, 1) twice is one.
  *
  * Hashes are the caller's (hash.h, indexed by row as its kernels write them). They must be a
- * function of the key: equal keys, equal hashes. The table trusts them.
+ * function of the key: equal keys, equal hashes. The table trusts them. hashes may be NULL: the
+ * table then computes the hash of each key it stores (and, for BYTES, of each key it probes)
+ * itself, as hash.h does with seed 0, so a table built without caller hashes persists exactly
+ * what floe_k_hash_*(..., seed 0) would have given. Fixed-width kinds never read the hashes of
+ * rows whose key is already present, so for them NULL saves the caller a hash pass. Use one
+ * convention per table (NULL, or caller hashes with one seed).
  *
  * Removal keeps ids dense by moving the LAST group into the removed id (swap-remove): the index
  * slot of the removed key becomes a tombstone and the last group's slot is repointed. The caller
@@ -36,7 +52,8 @@
  *
  * Batched find-or-insert: rows 0..count-1 (selection == NULL) or selection[0..count); writes
  * group_ids[row] for exactly those rows. New keys get ids group_count, group_count+1, ... in row
- * order. The index of rows a few positions ahead is prefetched. Returns FLOE_OK or FLOE_ENOMEM
+ * order. Rows are processed in chunks, in two stages (home-group match, then key compare), with
+ * the index of rows ahead prefetched when it is larger than cache. Returns FLOE_OK or FLOE_ENOMEM
  * (rows before the failing one are inserted and have ids; the table stays consistent),
  * FLOE_ERANGE past 2^32-2 groups or 4 GiB of key bytes.
  *

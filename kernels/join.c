@@ -15,6 +15,8 @@ int floe_k_join_init(floe_k_join_table *table, floe_k_key_kind kind, size_t expe
                      floe_error *err)
 {
     memset(table, 0, sizeof *table);
+    table->unique_keys = true;
+    table->rows_are_groups = true;
     return floe_k_ht_create(kind, expected_rows, &table->keys, err);
 }
 
@@ -68,18 +70,27 @@ int floe_k_join_build(floe_k_join_table *table, const floe_k_keys *keys, const u
         memset(table->first_row + old_capacity, 0xFF,
                (first_capacity - old_capacity) * sizeof(uint32_t));
     }
+    bool unique_keys = table->unique_keys, rows_are_groups = table->rows_are_groups;
     for (size_t i = 0; i < count; i++) {
         size_t row = selection != NULL ? selection[i] : i;
         uint32_t build_row = table->row_count + (uint32_t)i;
         table->next_row[build_row] = FLOE_K_JOIN_NO_MATCH;
-        if (keys->validity != NULL && !((keys->validity[row >> 6] >> (row & 63)) & 1)) continue;
+        if (keys->validity != NULL && !((keys->validity[row >> 6] >> (row & 63)) & 1)) {
+            rows_are_groups = false;
+            continue;
+        }
         uint32_t group = table->scratch_ids[row];
-        if (table->first_row[group] == FLOE_K_JOIN_NO_MATCH)
+        rows_are_groups = rows_are_groups && group == build_row;
+        if (table->first_row[group] == FLOE_K_JOIN_NO_MATCH) {
             table->first_row[group] = build_row;
-        else
+        } else {
             table->next_row[table->last_row[group]] = build_row;
+            unique_keys = false;
+        }
         table->last_row[group] = build_row;
     }
+    table->unique_keys = unique_keys;
+    table->rows_are_groups = unique_keys && rows_are_groups;
     table->row_count += (uint32_t)count;
     return FLOE_OK;
 }
@@ -126,11 +137,41 @@ int floe_k_join_probe_begin_variant(floe_k_join_probe *probe, const floe_k_join_
     return FLOE_OK;
 }
 
+/* Unique build keys: one pair at most per probe row. The pair is always written and the output
+ * position advances by whether it is one, so the loop has no data-dependent branch. A NULL probe
+ * key finds no group, or the NULL group, whose first_row is NO_MATCH (NULL build rows are never
+ * linked), so it never matches without a test of its own. */
+static size_t unique_probe_next(floe_k_join_probe *probe, uint32_t *probe_rows,
+                                uint32_t *build_rows, size_t capacity)
+{
+    const floe_k_join_table *table = probe->table;
+    const uint32_t *group_ids = probe->group_ids;
+    const uint16_t *selection = probe->selection;
+    const uint32_t *first_row = table->first_row;
+    bool left = probe->type == FLOE_K_JOIN_LEFT;
+    bool direct = table->rows_are_groups || first_row == NULL;
+    size_t position = probe->position, count = probe->count, n = 0;
+    while (position < count && n < capacity) {
+        size_t row = selection != NULL ? selection[position] : position;
+        uint32_t group = group_ids[row];
+        uint32_t build = group;
+        if (!direct) build = group == FLOE_K_NO_GROUP ? FLOE_K_JOIN_NO_MATCH : first_row[group];
+        probe_rows[n] = (uint32_t)row;
+        build_rows[n] = build;
+        n += left || build != FLOE_K_JOIN_NO_MATCH;
+        position++;
+    }
+    probe->position = position;
+    return n;
+}
+
 size_t floe_k_join_probe_next(floe_k_join_probe *probe, uint32_t *probe_rows,
                               uint32_t *build_rows, size_t capacity)
 {
     const floe_k_join_table *table = probe->table;
     size_t n = 0;
+    if (table->unique_keys && probe->cursor == CURSOR_START)
+        return unique_probe_next(probe, probe_rows, build_rows, capacity);
     while (probe->position < probe->count && n < capacity) {
         size_t row = probe->selection != NULL ? probe->selection[probe->position]
                                               : probe->position;

@@ -20,6 +20,13 @@
  * probe row without match (NULL keys included). Pairs come in probe-row order, and for one probe
  * row in build order.
  *
+ * Unique build keys (the common primary-key join) take a fast path: while no build key repeats,
+ * the table says so (unique_keys), and a probe emits at most one pair per probe row in a
+ * branch-free loop (the pair is written, and the output position advances by "matched"); when
+ * moreover every build row created the next group (rows_are_groups: no NULL and no repeated
+ * build key so far), the group id is the build row and first_row is not even read. The output is
+ * the same as the general chain walk's.
+ *
  * The table must not change while a probe of it is in progress. Errors: FLOE_ENOMEM,
  * FLOE_ERANGE (more than 2^32-2 build rows), FLOE_EINVAL (key kind mismatch).
  */
@@ -29,6 +36,7 @@
 #include "hashtable.h"
 #include "status.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +57,9 @@ typedef struct floe_k_join_table {
     uint32_t row_count;       /* build rows numbered so far */
     uint32_t *scratch_ids;    /* group ids of the batch being built */
     size_t scratch_capacity;
+    bool unique_keys;         /* no group has more than one build row: a match is first_row[g] */
+    bool rows_are_groups;     /* moreover build row r is group r (every row had a new, non-NULL
+                                 key): a match is the group id itself */
 } floe_k_join_table;
 
 int floe_k_join_init(floe_k_join_table *table, floe_k_key_kind kind, size_t expected_rows,

@@ -6,7 +6,8 @@
  * (every key the same hash: same tag, same group); growth from 1 to 150k groups through many
  * resizes; swap-removal keeping ids dense, removed keys gone, tombstone churn; int32, int128,
  * strings with embedded NULs and empty strings, composite keys with NULL parts; the flat
- * serialization round trip and corrupt flat input; allocation failures.
+ * serialization round trip and corrupt flat input; allocation failures; every kind with
+ * hashes == NULL (the table hashes keys itself) against the reference and hash.h's values.
  */
 #include "kernels/dispatch.h"
 #include "kernels/hash.h"
@@ -423,6 +424,138 @@ START_TEST(other_fixed_kinds)
 }
 END_TEST
 
+/* hashes == NULL: the table mixes fixed-width keys itself and computes the persisted hash (XXH3,
+ * seed 0, hash.h) of each key it inserts. Every kind, with NULL keys and a selection, through
+ * growth, and large enough (60k groups) that the prefetching loop instantiation runs: ids must be
+ * the reference's first-appearance ids, stored hashes hash.h's values, and find must agree. */
+static int64_t reference_key_of(floe_k_key_kind kind, const void *values, size_t row)
+{
+    switch (kind) {
+    case FLOE_K_KEY_I32: return ((const int32_t *)values)[row];
+    case FLOE_K_KEY_I64: return ((const int64_t *)values)[row];
+    case FLOE_K_KEY_I128: {
+        floe_int128 v = ((const floe_int128 *)values)[row];
+        return (int64_t)(v >> 100) * 1000000 + (int64_t)(v & 0xFFFFF);
+    }
+    default: return -1; /* strings: set by the caller */
+    }
+}
+
+START_TEST(tables_without_caller_hashes)
+{
+    enum { ROWS = 2048, BATCHES = 60, GROUPS = 60000 };
+    static int64_t keys64[ROWS];
+    static int32_t keys32[ROWS];
+    static floe_int128 keys128[ROWS];
+    static floe_string_ref refs[ROWS];
+    static unsigned char heap[ROWS * 12];
+    static int64_t numbers[ROWS];
+    static uint32_t ids[ROWS], found[ROWS];
+    static uint16_t selection[ROWS];
+    uint64_t validity[ROWS / 64];
+    const floe_k_dispatch *tables[FLOE_K_ISA_COUNT];
+    int n = variants(tables);
+    const floe_k_key_kind kinds[4] = {FLOE_K_KEY_I32, FLOE_K_KEY_I64, FLOE_K_KEY_I128,
+                                      FLOE_K_KEY_BYTES};
+    for (int v = 0; v < n; v++) {
+        for (int k = 0; k < 4; k++) {
+            floe_k_key_kind kind = kinds[k];
+            floe_k_hashtable *table;
+            EXPECT_IEQ(floe_k_ht_create(kind, 0, &table, NULL), FLOE_OK);
+            reference r;
+            reference_init(&r, 4 * GROUPS);
+            int64_t null_reference_id = -1;
+            for (int b = 0; b < BATCHES; b++) {
+                size_t heap_size = 0;
+                for (size_t i = 0; i < ROWS; i++) {
+                    int64_t x = (int64_t)(next_random() % GROUPS) - GROUPS / 2;
+                    numbers[i] = x;
+                    keys64[i] = x * 0x100000001ll; /* high and low halves both vary */
+                    keys32[i] = (int32_t)x;
+                    keys128[i] = ((floe_int128)(x & 0xFF) << 100) |
+                                 (floe_int128)((x + GROUPS) & 0xFFFFF);
+                    int length = snprintf((char *)heap + heap_size, 12, "k%lld", (long long)x);
+                    refs[i] = (floe_string_ref){(uint32_t)heap_size, (uint32_t)length};
+                    heap_size += (size_t)length;
+                }
+                for (size_t w = 0; w < ROWS / 64; w++)
+                    validity[w] = ~(next_random() & next_random() & next_random() & next_random());
+                const void *values = kind == FLOE_K_KEY_I32   ? (const void *)keys32
+                                     : kind == FLOE_K_KEY_I64 ? (const void *)keys64
+                                     : kind == FLOE_K_KEY_I128 ? (const void *)keys128
+                                                               : (const void *)refs;
+                floe_k_keys view = {kind, values, heap, validity};
+                /* Odd batches go through a selection of every third row. */
+                size_t count = ROWS;
+                const uint16_t *sel = NULL;
+                if (b % 2 == 1) {
+                    count = 0;
+                    for (size_t i = 0; i < ROWS; i += 3) selection[count++] = (uint16_t)i;
+                    sel = selection;
+                }
+                EXPECT_IEQ(tables[v]->ht_find_or_insert(table, &view, NULL, sel, count, ids, NULL),
+                           FLOE_OK);
+                tables[v]->ht_find(table, &view, NULL, sel, count, found);
+                for (size_t j = 0; j < count; j++) {
+                    size_t row = sel != NULL ? sel[j] : j;
+                    int present = (validity[row >> 6] >> (row & 63)) & 1;
+                    uint32_t expected;
+                    if (!present) {
+                        if (null_reference_id < 0) null_reference_id = reference_get(&r, INT64_MIN);
+                        expected = (uint32_t)null_reference_id;
+                    } else {
+                        int64_t key = kind == FLOE_K_KEY_BYTES
+                                          ? numbers[row]
+                                          : reference_key_of(kind, values, row);
+                        expected = reference_get(&r, key);
+                    }
+                    EXPECT_UEQ(ids[row], expected);
+                    EXPECT_UEQ(found[row], expected);
+                }
+            }
+            EXPECT_UEQ(floe_k_ht_group_count(table), r.count);
+            /* Every stored hash is hash.h's with seed 0. */
+            for (uint32_t g = 0; g < floe_k_ht_group_count(table); g++) {
+                uint64_t want;
+                if (g == floe_k_ht_null_group(table)) {
+                    want = floe_k_hash_null(0);
+                } else if (kind == FLOE_K_KEY_I32) {
+                    want = floe_k_hash_i32_value(floe_k_ht_key_i32(table, g), 0);
+                } else if (kind == FLOE_K_KEY_I64) {
+                    want = floe_k_hash_i64_value(floe_k_ht_key_i64(table, g), 0);
+                } else if (kind == FLOE_K_KEY_I128) {
+                    want = floe_k_hash_i128_value(floe_k_ht_key_i128(table, g), 0);
+                } else {
+                    uint32_t length;
+                    const unsigned char *bytes = floe_k_ht_key_bytes(table, g, &length);
+                    want = floe_k_hash_bytes_value(bytes, length, 0);
+                }
+                EXPECT_UEQ(floe_k_ht_hash(table, g), want);
+            }
+            /* A key that is absent is not found, with and without caller hashes. */
+            keys64[0] = INT64_MAX;
+            keys32[0] = INT32_MAX;
+            keys128[0] = (floe_int128)1 << 120;
+            refs[0] = (floe_string_ref){0, 0};
+            validity[0] |= 1;
+            uint64_t hash0[1] = {0};
+            const void *values = kind == FLOE_K_KEY_I32   ? (const void *)keys32
+                                 : kind == FLOE_K_KEY_I64 ? (const void *)keys64
+                                 : kind == FLOE_K_KEY_I128 ? (const void *)keys128
+                                                           : (const void *)refs;
+            floe_k_keys absent = {kind, values, heap, NULL};
+            tables[v]->ht_find(table, &absent, NULL, NULL, 1, found);
+            EXPECT_UEQ(found[0], FLOE_K_NO_GROUP);
+            if (kind == FLOE_K_KEY_BYTES) hash0[0] = floe_k_hash_bytes_value(heap, 0, 0);
+            tables[v]->ht_find(table, &absent, hash0, NULL, 1, found);
+            EXPECT_UEQ(found[0], FLOE_K_NO_GROUP);
+            reference_fini(&r);
+            floe_k_ht_free(table);
+        }
+    }
+}
+END_TEST
+
 START_TEST(string_keys_with_nuls_and_nulls)
 {
     const floe_k_dispatch *tables[FLOE_K_ISA_COUNT];
@@ -629,6 +762,7 @@ int main(void)
     tcase_add_test(cases, growth_through_many_resizes);
     tcase_add_test(cases, removal_keeps_ids_dense);
     tcase_add_test(cases, other_fixed_kinds);
+    tcase_add_test(cases, tables_without_caller_hashes);
     tcase_add_test(cases, string_keys_with_nuls_and_nulls);
     tcase_add_test(cases, composite_keys_with_null_parts);
     tcase_add_test(cases, serialization_round_trip);

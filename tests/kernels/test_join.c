@@ -3,7 +3,9 @@
  * written here: random int64 keys with duplicates and NULLs on both sides, INNER and LEFT, output
  * capacities from 1 to large (the pairs must be the same whatever the capacity); a probe row with
  * 1000 matches through a 7-pair output; empty build and probe sides; string keys; NULL keys never
- * match; every hash-table variant this build runs.
+ * match; every hash-table variant this build runs; unique build keys (the one-pair-per-row fast
+ * path, with and without NULL build rows, then turned off by a repeated key) through selections
+ * and with or without caller hashes.
  */
 #include "kernels/dispatch.h"
 #include "kernels/hash.h"
@@ -221,6 +223,109 @@ START_TEST(empty_sides_and_strings)
 }
 END_TEST
 
+/* Unique build keys take the one-pair-per-row path (join.h): with and without NULL build rows
+ * (rows_are_groups or first_row), probes through a selection, caller hashes or none, every
+ * variant, INNER and LEFT, every output capacity: the same pairs as the nested loop. A second
+ * build call that repeats a key must turn the fast path off and still agree. */
+START_TEST(unique_build_keys_against_nested_loop)
+{
+    enum { UNIQUE_BUILD = 3000, UNIQUE_PROBE = 2000 };
+    static int64_t build[UNIQUE_BUILD + 1], probe[UNIQUE_PROBE];
+    static uint64_t probe_valid[(UNIQUE_PROBE + 63) / 64], build_valid[(UNIQUE_BUILD + 64) / 64];
+    static uint64_t build_hashes[UNIQUE_BUILD + 1], probe_hashes[UNIQUE_PROBE];
+    static uint16_t selection[UNIQUE_PROBE];
+    static int64_t selected_probe[UNIQUE_PROBE];
+    static uint64_t selected_valid[(UNIQUE_PROBE + 63) / 64];
+    for (size_t i = 0; i < UNIQUE_BUILD; i++) build[i] = (int64_t)(i * 7 + 3); /* distinct */
+    for (size_t i = UNIQUE_BUILD; i > 1; i--) {
+        size_t j = (size_t)(next_random() % i);
+        int64_t t = build[i - 1];
+        build[i - 1] = build[j];
+        build[j] = t;
+    }
+    build[UNIQUE_BUILD] = build[17]; /* the repeat for the last round */
+    for (size_t i = 0; i < UNIQUE_PROBE; i++)
+        probe[i] = (int64_t)(next_random() % (UNIQUE_BUILD * 14));
+    for (size_t w = 0; w < (UNIQUE_PROBE + 63) / 64; w++)
+        probe_valid[w] = ~(next_random() & next_random() & next_random());
+    /* Every other probe row, through a selection; expected pairs name real row numbers. */
+    size_t selected = 0;
+    memset(selected_valid, 0, sizeof selected_valid);
+    for (size_t i = 0; i < UNIQUE_PROBE; i += 2) selection[selected++] = (uint16_t)i;
+    for (size_t j = 0; j < selected; j++) {
+        selected_probe[j] = probe[selection[j]];
+        if (valid(probe_valid, selection[j])) selected_valid[j >> 6] |= 1ull << (j & 63);
+    }
+    floe_k_hash_i64(probe_hashes, probe, probe_valid, NULL, UNIQUE_PROBE, 0);
+    const size_t capacities[] = {1, 3, 64, 2048, MAX_PAIRS};
+    for (int round = 0; round < 3; round++) {
+        /* round 0: no NULL build row; 1: every 10th build row NULL; 2: round 1 plus a repeat. */
+        memset(build_valid, 0xFF, sizeof build_valid);
+        if (round >= 1)
+            for (size_t i = 0; i < UNIQUE_BUILD; i += 10)
+                build_valid[i >> 6] &= ~(1ull << (i & 63));
+        size_t build_count = round == 2 ? UNIQUE_BUILD + 1 : UNIQUE_BUILD;
+        floe_k_hash_i64(build_hashes, build, build_valid, NULL, build_count, 0);
+        for (int isa = 0; isa < FLOE_K_ISA_COUNT; isa++) {
+            const floe_k_dispatch *fns;
+            if (floe_k_dispatch_for((floe_k_isa)isa, &fns) != FLOE_OK) continue;
+            floe_k_join_table table;
+            ck_assert_int_eq(floe_k_join_init(&table, FLOE_K_KEY_I64, UNIQUE_BUILD, NULL), 0);
+            floe_k_keys first = {FLOE_K_KEY_I64, build, NULL, build_valid};
+            ck_assert_int_eq(floe_k_join_build(&table, &first, build_hashes, NULL, 2000, NULL), 0);
+            /* The rest in a second call (numbers go on), without caller hashes. */
+            uint64_t rest_valid[(UNIQUE_BUILD + 64) / 64];
+            memset(rest_valid, 0, sizeof rest_valid);
+            for (size_t i = 2000; i < build_count; i++)
+                if (valid(build_valid, i)) rest_valid[(i - 2000) >> 6] |= 1ull << ((i - 2000) & 63);
+            floe_k_keys rest = {FLOE_K_KEY_I64, build + 2000, NULL, rest_valid};
+            ck_assert_int_eq(floe_k_join_build(&table, &rest, NULL, NULL, build_count - 2000, NULL),
+                             0);
+            ck_assert(table.unique_keys == (round < 2));
+            ck_assert(table.rows_are_groups == (round == 0));
+            for (int left = 0; left <= 1; left++) {
+                for (int use_selection = 0; use_selection <= 1; use_selection++) {
+                    size_t expected = nested_loop(
+                        build, build_valid, build_count, use_selection ? selected_probe : probe,
+                        use_selection ? selected_valid : probe_valid,
+                        use_selection ? selected : UNIQUE_PROBE, left, expected_probe,
+                        expected_build);
+                    if (use_selection)
+                        for (size_t k = 0; k < expected; k++)
+                            expected_probe[k] = selection[expected_probe[k]];
+                    for (size_t c = 0; c < sizeof capacities / sizeof capacities[0]; c++) {
+                        floe_k_join_probe state;
+                        floe_k_join_probe_init(&state);
+                        floe_k_keys view = {FLOE_K_KEY_I64, probe, NULL, probe_valid};
+                        ck_assert_int_eq(
+                            floe_k_join_probe_begin_variant(
+                                &state, &table, left ? FLOE_K_JOIN_LEFT : FLOE_K_JOIN_INNER, &view,
+                                c % 2 == 0 ? probe_hashes : NULL,
+                                use_selection ? selection : NULL,
+                                use_selection ? selected : UNIQUE_PROBE, fns->ht_find, NULL),
+                            FLOE_OK);
+                        size_t total = 0, got;
+                        while ((got = floe_k_join_probe_next(&state, got_probe + total,
+                                                             got_build + total,
+                                                             capacities[c])) > 0) {
+                            ck_assert_uint_le(got, capacities[c]);
+                            total += got;
+                            if (total + capacities[c] > MAX_PAIRS) break;
+                        }
+                        ck_assert_uint_eq(total, expected);
+                        size_t bytes = total * sizeof(uint32_t);
+                        ck_assert_int_eq(memcmp(got_probe, expected_probe, bytes), 0);
+                        ck_assert_int_eq(memcmp(got_build, expected_build, bytes), 0);
+                        floe_k_join_probe_fini(&state);
+                    }
+                }
+            }
+            floe_k_join_fini(&table);
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("join");
@@ -229,6 +334,7 @@ int main(void)
     tcase_add_test(cases, random_keys_against_nested_loop);
     tcase_add_test(cases, one_key_with_a_thousand_matches);
     tcase_add_test(cases, empty_sides_and_strings);
+    tcase_add_test(cases, unique_build_keys_against_nested_loop);
     suite_add_tcase(suite, cases);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
