@@ -14,6 +14,7 @@
 
 #include "io/parquet_encoding.h"
 #include "io/snappy.h" /* floe_io_snappy_decompress: faster than libsnappy */
+#include "kernels/decode.h"
 #include "kernels/memory.h"
 
 #include <string.h>
@@ -43,6 +44,7 @@ void floe_pq_cursor_fini(floe_pq_column_cursor *cursor)
     floe_free(cursor->value_buffer);
     floe_free(cursor->raw_buffer);
     floe_free(cursor->code_buffer);
+    floe_free(cursor->align_buffer);
     floe_arena_fini(&cursor->string_arena);
     memset(cursor, 0, sizeof *cursor);
 }
@@ -66,6 +68,7 @@ void floe_pq_cursor_start_chunk(floe_pq_column_cursor *cursor, uint32_t row_grou
     cursor->page_rows = cursor->page_row = cursor->page_value = cursor->page_non_null = 0;
     cursor->defined = NULL;
     cursor->values = NULL;
+    cursor->codes_streaming = false;
 }
 
 static int error_context(const floe_pq_column_cursor *cursor, int status, floe_error *err)
@@ -196,9 +199,73 @@ static int load_page(floe_pq_column_cursor *cursor, floe_error *err)
     }
 }
 
-static void store_zero(void *data, size_t width, uint32_t row)
+/* Bit `bit` of a validity bitmap. */
+static bool bit_is_set(const uint64_t *validity, size_t bit)
 {
-    memset((uint8_t *)data + (size_t)row * width, 0, width);
+    return (validity[bit >> 6] >> (bit & 63)) & 1;
+}
+
+/* Copies page validity bits [from, from + count) to the vector's rows row.. (64 at a time). */
+static void copy_validity(uint64_t *to, uint32_t row, const uint64_t *from, uint32_t first,
+                          uint32_t count)
+{
+    uint32_t done = 0;
+    while (done < count) {
+        unsigned n = count - done < 64 ? count - done : 64;
+        floe_k_bits_store(to, (size_t)row + done, floe_k_bits_load(from, (size_t)first + done, n),
+                          n);
+        done += n;
+    }
+}
+
+/* Rows with a value among bits [first, first + count) of `defined`. */
+static uint32_t count_defined(const uint64_t *defined, uint32_t first, uint32_t count)
+{
+    uint32_t total = 0;
+    for (uint32_t done = 0; done < count; done += 64) {
+        unsigned n = count - done < 64 ? count - done : 64;
+        total += (uint32_t)__builtin_popcountll(floe_k_bits_load(defined, (size_t)first + done, n));
+    }
+    return total;
+}
+
+/* Spreads the page's dense values over rows with NULLs (zero in NULL rows); *consumed = the
+ * values used. Widths 4 and 8 use the SIMD kernel, which wants aligned values: a PLAIN page used
+ * in place usually leaves them unaligned (they follow the levels), so this batch's values are
+ * first moved to aligned scratch with one memcpy. */
+static int spread_values(floe_pq_column_cursor *cursor, void *dst, const uint8_t *values,
+                         size_t width, const uint64_t *defined, uint32_t first, uint32_t count,
+                         uint32_t *consumed, floe_error *err)
+{
+    if ((width == 8 || width == 4) && ((uintptr_t)values & (width - 1)) != 0) {
+        size_t needed = count_defined(defined, first, count);
+        FLOE_TRY(floe_pq_scratch_reserve(&cursor->align_buffer, &cursor->align_buffer_capacity,
+                                        needed * width, err));
+        memcpy(cursor->align_buffer, values, needed * width);
+        values = cursor->align_buffer;
+    }
+    if (width == 8) {
+        *consumed = (uint32_t)floe_k_spread_u64(dst, (const uint64_t *)(const void *)values,
+                                                defined, first, count);
+        return FLOE_OK;
+    }
+    if (width == 4) {
+        *consumed = (uint32_t)floe_k_spread_u32(dst, (const uint32_t *)(const void *)values,
+                                                defined, first, count);
+        return FLOE_OK;
+    }
+    uint8_t *out = dst;
+    uint32_t next = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (bit_is_set(defined, (size_t)first + i)) {
+            memcpy(out + (size_t)i * width, values + (size_t)next * width, width);
+            next++;
+        } else {
+            memset(out + (size_t)i * width, 0, width);
+        }
+    }
+    *consumed = next;
+    return FLOE_OK;
 }
 
 /* A DICTIONARY vector whose batch meets a page of plain values: its rows so far become flat. */
@@ -229,13 +296,12 @@ static int materialize(floe_pq_column_cursor *cursor, floe_vector *vector, uint3
 static int copy_rows(floe_pq_column_cursor *cursor, floe_vector *vector, uint32_t row,
                      uint32_t take, floe_error *err)
 {
-    const uint8_t *defined = cursor->defined ? cursor->defined + cursor->page_row : NULL;
+    const uint64_t *defined = cursor->defined;
+    uint32_t first = cursor->page_row; /* bit of `defined` for vector row `row` */
     uint32_t value = cursor->page_value;
     if (defined != NULL) {
         if (vector->validity == NULL) floe_vector_prepare_validity(vector);
-        for (uint32_t i = 0; i < take; i++) {
-            if (!defined[i]) vector->validity[(row + i) >> 6] &= ~((uint64_t)1 << ((row + i) & 63));
-        }
+        copy_validity(vector->validity, row, defined, first, take);
     }
     if (row == 0 && cursor->page_kind == FLOE_PQ_PAGE_CODES) {
         vector->encoding = FLOE_VECTOR_DICTIONARY;
@@ -248,26 +314,22 @@ static int copy_rows(floe_pq_column_cursor *cursor, floe_vector *vector, uint32_
     switch (cursor->page_kind) {
     case FLOE_PQ_PAGE_VALUES: {
         const uint8_t *values = cursor->values;
-        uint8_t *data = vector->data;
+        uint8_t *data = (uint8_t *)vector->data + (size_t)row * width;
         if (defined == NULL) {
-            memcpy(data + (size_t)row * width, values + (size_t)value * width, (size_t)take * width);
+            memcpy(data, values + (size_t)value * width, (size_t)take * width);
             value += take;
             break;
         }
-        for (uint32_t i = 0; i < take; i++) {
-            if (defined[i]) {
-                memcpy(data + (size_t)(row + i) * width, values + (size_t)value * width, width);
-                value++;
-            } else {
-                store_zero(data, width, row + i);
-            }
-        }
+        uint32_t consumed = 0;
+        FLOE_TRY(spread_values(cursor, data, values + (size_t)value * width, width, defined, first,
+                               take, &consumed, err));
+        value += consumed;
         break;
     }
     case FLOE_PQ_PAGE_REFS: {
         const floe_string_ref *refs = cursor->values;
         for (uint32_t i = 0; i < take; i++) {
-            if (defined != NULL && !defined[i]) {
+            if (defined != NULL && !bit_is_set(defined, (size_t)first + i)) {
                 ((floe_string_ref *)vector->data)[row + i] = (floe_string_ref){0, 0};
                 continue;
             }
@@ -278,24 +340,42 @@ static int copy_rows(floe_pq_column_cursor *cursor, floe_vector *vector, uint32_
         break;
     }
     case FLOE_PQ_PAGE_CODES: {
-        const uint32_t *codes = cursor->values;
+        /* The codes of these rows start at codes[0]. */
+        const uint32_t *codes;
+        if (cursor->codes_streaming) { /* no NULLs: one code per row */
+            uint32_t *target;
+            if (vector->encoding == FLOE_VECTOR_DICTIONARY) {
+                target = (uint32_t *)vector->data + row;
+            } else {
+                FLOE_TRY(floe_pq_scratch_reserve((uint8_t **)&cursor->code_buffer,
+                                                &cursor->code_buffer_capacity,
+                                                (size_t)take * sizeof *target, err));
+                target = cursor->code_buffer;
+            }
+            FLOE_TRY(floe_pq_page_read_codes(cursor, target, take, err));
+            codes = target;
+        } else {
+            codes = (const uint32_t *)cursor->values + value;
+        }
         if (vector->encoding == FLOE_VECTOR_DICTIONARY) {
             uint32_t *out = (uint32_t *)vector->data + row;
             if (defined == NULL) {
-                memcpy(out, codes + value, (size_t)take * sizeof *codes);
+                if (codes != out) memcpy(out, codes, (size_t)take * sizeof *codes);
                 value += take;
             } else {
-                for (uint32_t i = 0; i < take; i++) out[i] = defined[i] ? codes[value++] : 0;
+                value += (uint32_t)floe_k_spread_u32(out, codes, defined, first, take);
             }
             break;
         }
         const floe_string_ref *entries = cursor->dictionary.data;
+        uint32_t next = 0;
         for (uint32_t i = 0; i < take; i++) {
-            if (defined != NULL && !defined[i]) {
+            if (defined != NULL && !bit_is_set(defined, (size_t)first + i)) {
                 ((floe_string_ref *)vector->data)[row + i] = (floe_string_ref){0, 0};
                 continue;
             }
-            floe_string_ref entry = entries[codes[value++]];
+            value++;
+            floe_string_ref entry = entries[codes[next++]];
             FLOE_TRY(floe_vector_set_string(vector, row + i,
                                             cursor->dictionary.heap + entry.offset, entry.length,
                                             err));

@@ -16,6 +16,7 @@
 #include "io/parquet_reader_int.h"
 
 #include "io/parquet_encoding.h"
+#include "kernels/decode.h"
 #include "kernels/memory.h"
 
 #include <string.h>
@@ -342,7 +343,52 @@ static int bit_packed_levels(uint32_t *dst, size_t count, unsigned bit_width, co
     return FLOE_OK;
 }
 
-/* Definition levels → cursor->defined (NULL when none is NULL) and page_non_null. */
+/* RLE/bit-packed definition levels (bit width 1) straight to validity bits. An RLE run — a page
+ * without NULLs is usually one run — becomes a word fill instead of one uint32 per row; the
+ * values of bit-packed runs are unpacked by the decoder into `levels` and turned into bits by
+ * the kernel. The run state read here is the decoder's public state (parquet_encoding.h); every
+ * byte is still parsed and checked by floe_pq_rle_next. */
+static int rle_levels_to_validity(floe_pq_rle_decoder *decoder, uint64_t *validity,
+                                  uint32_t *levels, uint32_t rows, uint32_t *non_null,
+                                  uint32_t *maximum, floe_error *err)
+{
+    size_t produced = 0, valid = 0;
+    uint32_t largest = 0;
+    while (produced < rows) {
+        size_t wanted = rows - produced;
+        if (decoder->repeat_left > 0 && decoder->group_position >= decoder->group_count) {
+            size_t n = decoder->repeat_left < wanted ? (size_t)decoder->repeat_left : wanted;
+            uint32_t value = decoder->repeat_value;
+            floe_k_validity_fill(validity, produced, n, value == 1);
+            if (value == 1) valid += n;
+            if (value > largest) largest = value;
+            decoder->repeat_left -= n;
+            produced += n;
+            continue;
+        }
+        /* The buffered group and the rest of a bit-packed run, or (nothing pending) one value,
+         * which makes the decoder start its next run. */
+        uint64_t pending = (uint64_t)(decoder->group_count - decoder->group_position) +
+                           decoder->packed_left;
+        size_t n = pending == 0 ? 1 : (pending < wanted ? (size_t)pending : wanted);
+        size_t decoded = 0;
+        FLOE_TRY(floe_pq_rle_next(decoder, levels, n, &decoded, err));
+        if (decoded == 0) break;
+        uint32_t top = floe_k_max_u32(levels, decoded);
+        if (top > largest) largest = top;
+        valid += floe_k_levels_to_validity(validity, produced, levels, decoded, 1);
+        produced += decoded;
+        if (decoded < n) break;
+    }
+    FLOE_RETURN_IF(produced != rows, FLOE_ECORRUPT, err,
+                   "RLE: stream ended after %zu of %zu values", produced, (size_t)rows);
+    *non_null = (uint32_t)valid;
+    *maximum = largest;
+    return FLOE_OK;
+}
+
+/* Definition levels → cursor->defined (validity bits; NULL when none is NULL) and
+ * page_non_null. */
 static int decode_definition_levels(floe_pq_column_cursor *cursor, int encoding,
                                     const uint8_t *src, size_t src_size, bool length_prefixed,
                                     size_t *consumed, floe_error *err)
@@ -352,11 +398,18 @@ static int decode_definition_levels(floe_pq_column_cursor *cursor, int encoding,
     cursor->defined = NULL;
     cursor->page_non_null = rows;
     if (cursor->column->max_definition_level == 0) return FLOE_OK;
-    FLOE_TRY(floe_pq_scratch_reserve((uint8_t **)&cursor->code_buffer,
-                                    &cursor->code_buffer_capacity, (size_t)rows * 4, err));
-    uint32_t *levels = cursor->code_buffer;
+    FLOE_TRY(floe_pq_scratch_reserve(&cursor->level_buffer, &cursor->level_buffer_capacity,
+                                    ((size_t)rows + 63) / 64 * sizeof(uint64_t), err));
+    uint64_t *defined = (uint64_t *)(void *)cursor->level_buffer;
+    uint32_t non_null = 0;
+    uint32_t maximum = 0;
     if (encoding == FLOE_PQ_BIT_PACKED) {
+        FLOE_TRY(floe_pq_scratch_reserve((uint8_t **)&cursor->code_buffer,
+                                        &cursor->code_buffer_capacity, (size_t)rows * 4, err));
+        uint32_t *levels = cursor->code_buffer;
         FLOE_TRY(bit_packed_levels(levels, rows, 1, src, src_size, consumed, err));
+        maximum = floe_k_max_u32(levels, rows);
+        non_null = (uint32_t)floe_k_levels_to_validity(defined, 0, levels, rows, 1);
     } else if (encoding == FLOE_PQ_RLE) {
         const uint8_t *data = src;
         size_t data_size = src_size;
@@ -366,27 +419,22 @@ static int decode_definition_levels(floe_pq_column_cursor *cursor, int encoding,
         } else {
             *consumed = src_size;
         }
+        /* Bit-packed runs are unpacked in place before becoming bits: at most a page of them. */
+        FLOE_TRY(floe_pq_scratch_reserve((uint8_t **)&cursor->code_buffer,
+                                        &cursor->code_buffer_capacity, (size_t)rows * 4, err));
         floe_pq_rle_decoder decoder;
         FLOE_TRY(floe_pq_rle_init(&decoder, data, data_size, 1, err));
-        int status = floe_pq_rle_read(&decoder, levels, rows, err);
+        int status = rle_levels_to_validity(&decoder, defined, cursor->code_buffer, rows,
+                                            &non_null, &maximum, err);
         if (status < 0) {
-            return floe_error_prefix(err, "definition levels");
+            if (err != NULL) floe_error_prefix(err, "definition levels");
+            return status;
         }
     } else {
         return floe_error_set(err, FLOE_EUNSUPPORTED, "definition levels encoded as %s",
                               floe_pq_encoding_name(encoding));
     }
-    FLOE_TRY(floe_pq_scratch_reserve(&cursor->level_buffer, &cursor->level_buffer_capacity, rows,
-                                    err));
-    uint8_t *defined = cursor->level_buffer;
-    uint32_t non_null = 0;
-    uint32_t bad = 0;
-    for (uint32_t i = 0; i < rows; i++) {
-        bad |= levels[i] & ~1u;
-        defined[i] = (uint8_t)(levels[i] & 1);
-        non_null += levels[i] & 1;
-    }
-    FLOE_RETURN_IF(bad != 0, FLOE_ECORRUPT, err, "definition level above the maximum 1");
+    FLOE_RETURN_IF(maximum > 1, FLOE_ECORRUPT, err, "definition level above the maximum 1");
     cursor->page_non_null = non_null;
     if (non_null != rows) cursor->defined = defined;
     return FLOE_OK;
@@ -431,13 +479,18 @@ static int decode_values(floe_pq_column_cursor *cursor, int encoding, const uint
         FLOE_RETURN_IF(!cursor->has_dictionary, FLOE_ECORRUPT, err,
                        "dictionary-encoded page without a dictionary page");
         floe_pq_rle_decoder decoder;
+        if (count > 0) FLOE_TRY(floe_pq_dictionary_indices_init(&decoder, src, size, err));
+        if (cursor->keep_codes && cursor->defined == NULL && count > 0) {
+            cursor->code_decoder = decoder;
+            cursor->codes_streaming = true;
+            cursor->page_kind = FLOE_PQ_PAGE_CODES;
+            cursor->values = NULL;
+            return FLOE_OK;
+        }
         FLOE_TRY(floe_pq_scratch_reserve((uint8_t **)&cursor->code_buffer,
                                         &cursor->code_buffer_capacity, count * 4, err));
         uint32_t *codes = cursor->code_buffer;
-        if (count > 0) {
-            FLOE_TRY(floe_pq_dictionary_indices_init(&decoder, src, size, err));
-            FLOE_TRY(floe_pq_rle_read(&decoder, codes, count, err));
-        }
+        if (count > 0) FLOE_TRY(floe_pq_rle_read(&decoder, codes, count, err));
         const floe_vector *dictionary = &cursor->dictionary;
         if (cursor->keep_codes) {
             FLOE_TRY(floe_pq_dictionary_check(codes, count, cursor->dictionary_count, err));
@@ -535,6 +588,7 @@ int floe_pq_page_decode_data(floe_pq_column_cursor *cursor, const floe_pq_page_h
     size_t consumed = 0;
     cursor->page_row = 0;
     cursor->page_value = 0;
+    cursor->codes_streaming = false;
     if (v2) {
         /* Repetition levels are absent for flat columns (max level 0); skip whatever is there. */
         size_t repetition = (size_t)header->data_page_header_v2.repetition_levels_byte_length;
@@ -549,4 +603,18 @@ int floe_pq_page_decode_data(floe_pq_column_cursor *cursor, const floe_pq_page_h
         body_size -= consumed;
     }
     return decode_values(cursor, encoding, body, body_size, err);
+}
+
+int floe_pq_page_read_codes(floe_pq_column_cursor *cursor, uint32_t *dst, uint32_t count,
+                            floe_error *err)
+{
+    FLOE_TRY(floe_pq_rle_read(&cursor->code_decoder, dst, count, err));
+    if (count == 0 || floe_k_max_u32(dst, count) < cursor->dictionary_count) return FLOE_OK;
+    uint32_t bad = 0;
+    while (dst[bad] < cursor->dictionary_count) bad++;
+    return floe_error_set(err, FLOE_ECORRUPT,
+                          "dictionary index %u out of range (dictionary has %zu entries) at "
+                          "value %zu",
+                          dst[bad], (size_t)cursor->dictionary_count,
+                          (size_t)cursor->page_value + bad);
 }

@@ -4,9 +4,11 @@
  *
  * A cursor walks one column chunk held in memory: page header, optional crc check,
  * decompression, definition levels, values. A data page is decoded whole into the cursor's
- * page state (one byte per row saying defined or NULL, then the non-NULL values densely in Floe
- * storage, or as string references relative to `string_base`, or as dictionary codes), and the
- * batch filler copies rows out of that state, so a page may span any number of batches.
+ * page state (a validity bitmap, vector.h layout, bit set = defined, then the non-NULL values
+ * densely in Floe storage, or as string references relative to `string_base`, or as dictionary
+ * codes), and the batch filler copies rows out of that state with the decode kernels
+ * (kernels/decode.h: bit ranges, spread), so a page may span any number of batches. A PLAIN
+ * page whose stored values already are Floe storage is used in place (no decode copy).
  *
  * Page layout reminders (parquet-format):
  *   data page v1  body (all of it compressed): [rep levels][def levels][values]; RLE levels are
@@ -21,6 +23,7 @@
 #define FLOE_IO_PARQUET_READER_INT_H
 
 #include "io/parquet_codec.h"
+#include "io/parquet_encoding.h" /* floe_pq_rle_decoder */
 #include "io/parquet_footer.h"
 #include "io/parquet_reader.h"
 #include "kernels/arena.h"
@@ -64,16 +67,24 @@ typedef struct floe_pq_column_cursor {
     uint32_t page_value;         /* next non-NULL value to hand out */
     uint32_t page_non_null;      /* non-NULL values in the page */
     int page_kind;               /* floe_pq_page_kind */
-    const uint8_t *defined;      /* page_rows bytes 0/1; NULL when no row is NULL */
+    const uint64_t *defined;     /* page_rows validity bits; NULL when no row is NULL */
     const void *values;          /* page_non_null values (see page_kind) */
     const uint8_t *string_base;  /* base of REFS */
+    /* CODES of a page without NULLs are decoded batch by batch, straight into the vector's
+     * codes (no page-sized code array to write and read back): `values` is NULL and this
+     * decoder, over the page body, hands out the next page_value.. codes. A bad code or a
+     * short code stream is then reported by the batch that reaches it (same message, same page
+     * context), not when the page is loaded. */
+    bool codes_streaming;
+    floe_pq_rle_decoder code_decoder;
 
     /* Reusable buffers (floe_malloc). */
     uint8_t *page_buffer;   size_t page_buffer_capacity;   /* decompressed body */
-    uint8_t *level_buffer;  size_t level_buffer_capacity;  /* defined bytes */
+    uint8_t *level_buffer;  size_t level_buffer_capacity;  /* defined bits (uint64 words) */
     uint8_t *value_buffer;  size_t value_buffer_capacity;  /* decoded values / refs / codes */
     uint8_t *raw_buffer;    size_t raw_buffer_capacity;    /* physical values before conversion */
     uint32_t *code_buffer;  size_t code_buffer_capacity;   /* levels as uint32, codes */
+    uint8_t *align_buffer;  size_t align_buffer_capacity;  /* a batch's values, realigned */
     floe_arena string_arena;                               /* DELTA_BYTE_ARRAY heaps, per page */
 } floe_pq_column_cursor;
 
@@ -111,6 +122,12 @@ int floe_pq_page_decode_dictionary(floe_pq_column_cursor *cursor, const uint8_t 
 int floe_pq_page_decode_data(floe_pq_column_cursor *cursor, const floe_pq_page_header *header,
                              const uint8_t *levels, size_t levels_size, const uint8_t *body,
                              size_t body_size, floe_error *err);
+
+/* Reads the next `count` codes of a streaming CODES page into dst and checks them against the
+ * dictionary (the messages of floe_pq_rle_read and floe_pq_dictionary_check, value numbers
+ * counted from the page's first value). */
+int floe_pq_page_read_codes(floe_pq_column_cursor *cursor, uint32_t *dst, uint32_t count,
+                            floe_error *err);
 
 /* Converts `count` physical values (fixed: `fixed`, width physical; or BYTE_ARRAY refs into
  * base) into Floe storage at dst for fixed-width Floe types. Used for pages and statistics. */
