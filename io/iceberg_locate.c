@@ -268,6 +268,36 @@ static int has_scheme(const char *path)
     return *cursor == ':';
 }
 
+/* The moved root of a table: when the stored location and the real directory end in the same
+ * path components ("…/warehouse/db/t" and "/lake/warehouse/db/t"), what precedes those shared
+ * components is the old root and the new one. Lengths of both roots (without their trailing '/')
+ * go to *old_root_length and *new_root_length; 0 when nothing is shared or either root is empty. */
+static void moved_root(const char *location, size_t location_length, const char *directory,
+                       size_t directory_length, size_t *old_root_length, size_t *new_root_length)
+{
+    *old_root_length = 0;
+    *new_root_length = 0;
+    size_t old_end = location_length, new_end = directory_length;
+    int shared = 0;
+    for (;;) {
+        size_t old_start = old_end, new_start = new_end;
+        while (old_start > 0 && location[old_start - 1] != '/') old_start--;
+        while (new_start > 0 && directory[new_start - 1] != '/') new_start--;
+        size_t old_component = old_end - old_start, new_component = new_end - new_start;
+        if (old_start == 0 || new_start == 0 || old_component == 0 ||
+            old_component != new_component ||
+            memcmp(location + old_start, directory + new_start, old_component) != 0) {
+            break;
+        }
+        shared++;
+        old_end = old_start - 1;
+        new_end = new_start - 1;
+    }
+    if (shared == 0 || old_end == 0 || new_end == 0) return;
+    *old_root_length = old_end;
+    *new_root_length = new_end;
+}
+
 int floe_ice_resolve_path(const char *stored_path, const char *stored_location,
                           const char *table_directory, char **resolved, floe_error *err)
 {
@@ -295,6 +325,30 @@ int floe_ice_resolve_path(const char *stored_path, const char *stored_location,
             relative_path[location_length] == '/') {
             candidate = join_path(table_directory, strlen(table_directory),
                                   relative_path + location_length);
+            FLOE_RETURN_IF(candidate == NULL, FLOE_ENOMEM, err, "out of memory");
+            if (exists(candidate)) {
+                *resolved = candidate;
+                return FLOE_OK;
+            }
+        }
+    }
+
+    if (stored_location != NULL) {
+        /* A moved warehouse: the file lies outside the table's folder (another table's data,
+         * a shared folder) but under the same moved root. */
+        const char *location = without_dot_slash(without_file_scheme(stored_location));
+        size_t location_length = strlen(location), directory_length = strlen(table_directory);
+        while (location_length > 1 && location[location_length - 1] == '/') location_length--;
+        while (directory_length > 1 && table_directory[directory_length - 1] == '/') {
+            directory_length--;
+        }
+        size_t old_root, new_root;
+        moved_root(location, location_length, table_directory, directory_length, &old_root,
+                   &new_root);
+        if (old_root != 0 && strncmp(relative_path, location, old_root) == 0 &&
+            relative_path[old_root] == '/') {
+            floe_free(candidate);
+            candidate = join_path(table_directory, new_root, relative_path + old_root + 1);
             FLOE_RETURN_IF(candidate == NULL, FLOE_ENOMEM, err, "out of memory");
             if (exists(candidate)) {
                 *resolved = candidate;

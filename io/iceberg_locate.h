@@ -26,7 +26,11 @@
  *   2. re-rooting: when the path (both sides without a file: scheme and a leading "./")
  *      starts with the table's stored `location` followed by '/', that prefix replaced by the
  *      table's real directory (a moved table);
- *   3. a relative path joined to the real directory.
+ *   3. a moved warehouse: when the stored location and the real directory end in the same path
+ *      components (".../warehouse/db/t" and "/lake/warehouse/db/t"), what precedes them is the
+ *      old and the new root, and a path under the old root is re-rooted onto the new one (a data
+ *      file outside the table's own folder, as pyiceberg writes when told to add files);
+ *   4. a relative path joined to the real directory.
  * None exists → FLOE_ENOTFOUND naming the stored path and the last candidate tried. Other
  * URI schemes (s3:, hdfs:...) can only succeed through re-rooting.
  *

@@ -307,6 +307,32 @@ START_TEST(paths_resolve_and_reroot)
     ck_assert_str_eq(resolved, expected);
     floe_free(resolved);
 
+    /* A moved warehouse: a file outside the table's folder but under the same moved root
+     * ("/old/wh" became "<scratch>/wh", found from the shared trailing "wh/db/t"). */
+    make_file("wh/db/t/metadata/v1.metadata.json", "{}");
+    make_file("wh/shared/f.parquet", "x");
+    char warehouse_table[600], shared_file[700];
+    snprintf(warehouse_table, sizeof warehouse_table, "%s/wh/db/t", scratch);
+    snprintf(shared_file, sizeof shared_file, "%s/wh/shared/f.parquet", scratch);
+    ck_assert_int_eq(floe_ice_resolve_path("/old/wh/shared/f.parquet", "/old/wh/db/t",
+                                           warehouse_table, &resolved, &err),
+                     FLOE_OK);
+    ck_assert_str_eq(resolved, shared_file);
+    floe_free(resolved);
+    ck_assert_int_eq(floe_ice_resolve_path("data/p/wh/shared/f.parquet", "data/p/wh/db/t/",
+                                           warehouse_table, &resolved, &err),
+                     FLOE_OK);
+    ck_assert_str_eq(resolved, shared_file);
+    floe_free(resolved);
+    /* Only paths under the old root move: /other/... is not under /old. */
+    ck_assert_int_eq(floe_ice_resolve_path("/other/wh/shared/f.parquet", "/old/wh/db/t",
+                                           warehouse_table, &resolved, &err),
+                     FLOE_ENOTFOUND);
+    /* No shared trailing component: no moved root to find. */
+    ck_assert_int_eq(floe_ice_resolve_path("/old/x/shared/f.parquet", "/old/x/y/z",
+                                           warehouse_table, &resolved, &err),
+                     FLOE_ENOTFOUND);
+
     /* Nothing exists: FLOE_ENOTFOUND naming the stored path. */
     ck_assert_int_eq(floe_ice_resolve_path("/old/t/data/zzz.parquet", "/old/t", table, &resolved,
                                            &err),
