@@ -13,6 +13,7 @@
 #include "kernels/status.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 enum { FLOE_EXIT_OK = 0, FLOE_EXIT_USER_ERROR = 1, FLOE_EXIT_USAGE = 2 };
 
@@ -31,6 +32,12 @@ int floe_cli_report(const char *command, int status, const floe_error *err);
 /* Prints "floe-engine: <command>: <message>" and a hint to --help; returns FLOE_EXIT_USAGE. */
 int floe_cli_usage_error(const char *command, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Splits a --columns value "a,b" into names. *storage and *names are allocated (the caller frees
+ * both with free); returns FLOE_EXIT_OK, or, after printing why, the exit status to return
+ * (an empty name is a usage error). */
+int floe_cli_split_column_list(const char *command, const char *list, char **storage,
+                               const char ***names, uint32_t *count);
 
 /* Subcommands implemented so far (one file each in tools/cli/). */
 int floe_cli_info(const floe_cli_context *context, int argc, char **argv);

@@ -548,33 +548,13 @@ static int run_dump(int argc, char **argv)
     if (!jsonl && strcmp(format, "csv") != 0) {
         return floe_cli_usage_error("parquet dump", "--format must be csv or jsonl, not '%s'", format);
     }
-    /* --columns a,b: names split at commas (empty names are a usage error). */
     char *names_copy = NULL;
     const char **names = NULL;
     uint32_t name_count = 0;
     if (column_list != NULL) {
-        size_t length = strlen(column_list);
-        names_copy = malloc(length + 1);
-        names = malloc((length + 1) * sizeof *names);
-        if (names_copy == NULL || names == NULL) {
-            free(names_copy);
-            free(names);
-            fprintf(stderr, "floe-engine: parquet dump: out of memory\n");
-            return FLOE_EXIT_USER_ERROR;
-        }
-        memcpy(names_copy, column_list, length + 1);
-        for (char *start = names_copy;;) {
-            char *comma = strchr(start, ',');
-            if (comma != NULL) *comma = '\0';
-            if (*start == '\0') {
-                free(names_copy);
-                free(names);
-                return floe_cli_usage_error("parquet dump", "--columns has an empty name");
-            }
-            names[name_count++] = start;
-            if (comma == NULL) break;
-            start = comma + 1;
-        }
+        int exit_status = floe_cli_split_column_list("parquet dump", column_list, &names_copy, &names,
+                                                     &name_count);
+        if (exit_status != FLOE_EXIT_OK) return exit_status;
     }
     floe_error err;
     floe_error_clear(&err);
