@@ -92,6 +92,7 @@ static int schema_json_text(const floe_ice_schema *schema, char **out, floe_erro
 typedef struct attempt {
     const char *directory;
     const floe_ice_commit_request *request;
+    int round;                          /* 1: the first attempt, against what the caller saw */
     floe_ice_table_metadata *metadata;
     char *metadata_path;
     int64_t version;
@@ -438,9 +439,9 @@ static int run_attempt(attempt *state, floe_ice_commit_result *result, floe_erro
     }
     for (size_t i = 0; i < request->removed_count; i++) {
         if (state->removed_found[i]) continue;
-        /* A file another writer removed first: the removal cannot be re-applied. */
-        return floe_error_set(err, parent != NULL && state->version > 1 ? FLOE_ECONFLICT
-                                                                        : FLOE_ENOTFOUND,
+        /* On a retry, a file another writer removed first: the removal cannot be re-applied.
+         * On the first attempt the caller named a file the table does not hold. */
+        return floe_error_set(err, state->round > 1 ? FLOE_ECONFLICT : FLOE_ENOTFOUND,
                               "%s: %s is no longer in the table", state->directory,
                               request->removed_paths[i]);
     }
@@ -564,6 +565,7 @@ int floe_ice_commit(const char *table_directory, const floe_ice_commit_request *
         attempt state = {0};
         state.directory = table_directory;
         state.request = request;
+        state.round = round;
         status = run_attempt(&state, result, err);
         attempt_fini(&state, status != 1);
         if (status == 1) {

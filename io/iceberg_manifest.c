@@ -149,6 +149,10 @@ size_t floe_ice_manifest_reader_schemas_parsed(const floe_ice_manifest_reader *r
     return reader ? reader->schemas_parsed : 0;
 }
 
+/* From io/iceberg_metadata_int.h, which cannot be included here (it sees the manifest types
+ * under their other names): whether a jansson allocation failed since the last call. */
+int floe_ice_json_take_allocation_failure(void);
+
 /* The parsed form of `text`, from the cache or parsed and checked now. */
 static int schema_lookup(floe_ice_manifest_reader *reader, const char *text, size_t size,
                          cached_schema **out, floe_error *err)
@@ -160,7 +164,12 @@ static int schema_lookup(floe_ice_manifest_reader *reader, const char *text, siz
             return FLOE_OK;
         }
     }
-    FLOE_TRY(floe_avro_schema_text_check(text, size, err));
+    /* A jansson allocation failure shows as a syntax error: report it as what it is. */
+    floe_ice_json_take_allocation_failure();
+    int checked = floe_avro_schema_text_check(text, size, err);
+    if (checked != FLOE_OK && floe_ice_json_take_allocation_failure())
+        return floe_error_set(err, FLOE_ENOMEM, "avro.schema: out of memory parsing JSON");
+    FLOE_TRY(checked);
     cached_schema *entry = floe_arena_alloc_zero(&reader->arena, sizeof *entry);
     char *copy = floe_arena_strndup(&reader->arena, text, size);
     FLOE_RETURN_IF(entry == NULL || copy == NULL, FLOE_ENOMEM, err, "out of memory");
@@ -170,7 +179,10 @@ static int schema_lookup(floe_ice_manifest_reader *reader, const char *text, siz
     int status = FLOE_OK;
     if (avro_schema_from_json_length(text, size, &entry->schema) != 0) {
         entry->schema = NULL;
-        status = floe_error_set(err, FLOE_ECORRUPT, "bad avro.schema: %s", avro_strerror());
+        if (floe_ice_json_take_allocation_failure()) /* Avro C parses with the same jansson */
+            status = floe_error_set(err, FLOE_ENOMEM, "avro.schema: out of memory parsing it");
+        else
+            status = floe_error_set(err, FLOE_ECORRUPT, "bad avro.schema: %s", avro_strerror());
         goto fail;
     }
     if (avro_typeof(entry->schema) != AVRO_RECORD) {
@@ -794,7 +806,10 @@ static int derive_partition_fields(floe_ice_manifest_reader *reader, cached_sche
                                    floe_error *err)
 {
     json_error_t json_error;
+    floe_ice_json_take_allocation_failure();
     json_t *root = json_loadb(entry->text, entry->size, 0, &json_error);
+    FLOE_RETURN_IF(root == NULL && floe_ice_json_take_allocation_failure(), FLOE_ENOMEM, err,
+                   "avro.schema: out of memory parsing JSON");
     FLOE_RETURN_IF(root == NULL, FLOE_ECORRUPT, err, "avro.schema is not JSON: %s",
                    json_error.text);
     int status = FLOE_OK;
