@@ -255,12 +255,12 @@ test('ingest: DuckDB files, several snapshots and codecs, schema evolution; iceb
   assert.equal(await count(copied), await count([...files, partial]));
 });
 
-test('concurrency: two processes ingesting 40 times each lose no commit, history is linear', async () => {
+test('concurrency: two processes ingesting 150 times each lose no commit, history is linear', async () => {
   const conn = await duck();
   const file = path.join(work, 'one.parquet');
   await conn.run(`COPY (SELECT r AS id FROM range(3) t(r)) TO '${file}' (FORMAT parquet)`);
   const warehouse = path.join(work, 'concurrent');
-  const rounds = 40;
+  const rounds = 150;
   const worker = () => new Promise((resolve, reject) => {
     const script = `for i in $(seq ${rounds}); do "${engine}" --warehouse "${warehouse}" ingest c.t "${file}" >/dev/null || exit 1; done`;
     const child = spawn('sh', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
