@@ -44,5 +44,9 @@ int floe_cli_info(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_parquet(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_table(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_ingest(const floe_cli_context *context, int argc, char **argv);
+int floe_cli_sql(const floe_cli_context *context, int argc, char **argv);
+int floe_cli_query(const floe_cli_context *context, int argc, char **argv);
+int floe_cli_refresh(const floe_cli_context *context, int argc, char **argv);
+int floe_cli_status(const floe_cli_context *context, int argc, char **argv);
 
 #endif

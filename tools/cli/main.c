@@ -22,15 +22,15 @@ typedef struct cli_command {
 } cli_command;
 
 static const cli_command commands[] = {
-    {"sql", "\"STMT; ...\" | -f FILE.sql", "run SQL statements; a SELECT prints its rows", NULL},
-    {"query", "\"SELECT ...\" [--format table|csv|json]", "ad-hoc query over any table", NULL},
+    {"sql", "\"STMT; ...\" | -f FILE.sql", "run SQL statements; a SELECT prints its rows", floe_cli_sql},
+    {"query", "\"SELECT ...\" [--format table|csv|json]", "ad-hoc query over any table", floe_cli_query},
     {"ingest", "TABLE FILE.parquet ...", "append Parquet files to a table as one snapshot (copied into its data/)",
      floe_cli_ingest},
     {"refresh", "[TABLE ... | --all] [--full]", "refresh dynamic tables now, in dependency order",
-     NULL},
+     floe_cli_refresh},
     {"run", "[--interval SECONDS] [--once]", "scheduler: keep dynamic tables within target lag",
      NULL},
-    {"status", "[TABLE]", "dynamic tables: lag, last refresh, mode and reason, errors", NULL},
+    {"status", "[TABLE]", "dynamic tables: lag, last refresh, mode and reason, errors", floe_cli_status},
     {"lineage", "TABLE [--where EXPR]", "trace rows to refreshes, source snapshots and files",
      NULL},
     {"table", "show TABLE | dump TABLE [--snapshot ID] [--format csv|jsonl]",
