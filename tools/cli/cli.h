@@ -48,5 +48,6 @@ int floe_cli_sql(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_query(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_refresh(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_status(const floe_cli_context *context, int argc, char **argv);
+int floe_cli_vacuum(const floe_cli_context *context, int argc, char **argv);
 
 #endif

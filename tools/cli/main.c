@@ -37,7 +37,8 @@ static const cli_command commands[] = {
      "inspect an Iceberg table", floe_cli_table},
     {"parquet", "meta FILE | dump FILE [--format csv|jsonl] [--columns a,b]",
      "inspect Parquet files", floe_cli_parquet},
-    {"vacuum", "[TABLE]", "remove orphan files and expired state", NULL},
+    {"vacuum", "[TABLE ...] [--dry-run] [--min-age SECONDS]",
+     "remove files no snapshot references (default: older than an hour)", floe_cli_vacuum},
     {"info", "", "this build, this machine (SIMD, io_uring) and the warehouse's tables",
      floe_cli_info},
 };
