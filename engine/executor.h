@@ -5,7 +5,8 @@
  * floe_eng_plan_compile builds one operator per plan node, bottom up. When the context allows
  * more than one thread, an AGGREGATE whose input subtree holds only SCAN, FILTER, PROJECT and
  * UNION ALL is compiled as `thread_count` copies of that subtree, copy i scanning files i, i+n,
- * ... (a file is the unit of parallel work), aggregated on their own threads and merged
+ * ... (a file is the unit of parallel work; for read_parquet's one file, a row group), aggregated
+ * on their own threads and merged
  * (floe_eng_aggregate_create_parallel). Everything else runs on the calling thread.
  * Scans pin their table's snapshot in the context when created (engine/operator.h), so after
  * compiling, context->sources lists every table the query reads and the snapshot it reads.

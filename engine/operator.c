@@ -27,12 +27,14 @@ void floe_eng_context_fini(floe_eng_context *context)
     context->source_count = context->source_capacity = 0;
 }
 
-int floe_eng_context_pin(floe_eng_context *context, const char *identity, int64_t snapshot_id,
-                         floe_error *err)
+static int pin(floe_eng_context *context, const char *identity, int64_t snapshot_id, bool delta,
+               int64_t from_snapshot_id, floe_error *err)
 {
     for (uint32_t i = 0; i < context->source_count; i++) {
         if (strcmp(context->sources[i].identity, identity) == 0) {
             context->sources[i].snapshot_id = snapshot_id;
+            context->sources[i].delta = delta;
+            context->sources[i].from_snapshot_id = from_snapshot_id;
             return FLOE_OK;
         }
     }
@@ -50,9 +52,34 @@ int floe_eng_context_pin(floe_eng_context *context, const char *identity, int64_
     if (copy == NULL)
         return floe_error_set(err, FLOE_ENOMEM, "out of memory pinning source snapshots");
     memcpy(copy, identity, length + 1);
-    context->sources[context->source_count++] =
-        (floe_eng_source_snapshot){.identity = copy, .snapshot_id = snapshot_id};
+    context->sources[context->source_count++] = (floe_eng_source_snapshot){
+        .identity = copy,
+        .snapshot_id = snapshot_id,
+        .delta = delta,
+        .from_snapshot_id = from_snapshot_id,
+    };
     return FLOE_OK;
+}
+
+int floe_eng_context_pin(floe_eng_context *context, const char *identity, int64_t snapshot_id,
+                         floe_error *err)
+{
+    return pin(context, identity, snapshot_id, false, -1, err);
+}
+
+int floe_eng_context_pin_delta(floe_eng_context *context, const char *identity,
+                               int64_t from_snapshot_id, int64_t to_snapshot_id, floe_error *err)
+{
+    return pin(context, identity, to_snapshot_id, true, from_snapshot_id, err);
+}
+
+const floe_eng_source_snapshot *floe_eng_context_source(const floe_eng_context *context,
+                                                        const char *identity)
+{
+    for (uint32_t i = 0; i < context->source_count; i++)
+        if (strcmp(context->sources[i].identity, identity) == 0)
+            return &context->sources[i];
+    return NULL;
 }
 
 int floe_eng_context_pinned(const floe_eng_context *context, const char *identity,

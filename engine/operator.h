@@ -36,6 +36,7 @@
 #include "sql/plan.h"       /* floe_sql_plan */
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,11 @@
 typedef struct floe_eng_source_snapshot {
     char *identity;      /* "ns.name" or the resolved path (floe_sql_table.identity); owned */
     int64_t snapshot_id; /* -1: the table has no snapshot yet (reads no rows) */
+    /* Delta pins (incremental maintenance): the scan yields the CHANGE from from_snapshot_id
+     * to snapshot_id as weighted rows (+1 inserted, -1 retracted; io/iceberg_scan.h's change
+     * mode) instead of the rows at snapshot_id. from_snapshot_id -1: from the empty table. */
+    bool delta;
+    int64_t from_snapshot_id;
 } floe_eng_source_snapshot;
 
 typedef struct floe_eng_context {
@@ -74,9 +80,16 @@ void floe_eng_context_fini(floe_eng_context *context);
 /* Pins `identity` at `snapshot_id` (replacing a previous pin). FLOE_ENOMEM. */
 int floe_eng_context_pin(floe_eng_context *context, const char *identity, int64_t snapshot_id,
                          floe_error *err);
+/* Pins `identity` as a delta: scans of it read the change from from_snapshot_id (-1: the empty
+ * table) to to_snapshot_id. FLOE_ENOMEM. */
+int floe_eng_context_pin_delta(floe_eng_context *context, const char *identity,
+                               int64_t from_snapshot_id, int64_t to_snapshot_id, floe_error *err);
 /* The pinned snapshot of `identity`: 1 and *snapshot_id when pinned, else 0. */
 int floe_eng_context_pinned(const floe_eng_context *context, const char *identity,
                             int64_t *snapshot_id);
+/* The pin of `identity`, or NULL. */
+const floe_eng_source_snapshot *floe_eng_context_source(const floe_eng_context *context,
+                                                        const char *identity);
 
 /* Accounts `bytes` more held memory: FLOE_ENOMEM (message above, nothing reserved) when that
  * would pass the limit. Release what you reserved when you free it. Thread-safe. */
@@ -108,9 +121,10 @@ void floe_eng_operator_destroy(floe_eng_operator *op);
 /* Every operator kind's constructor has this shape. `node` is the plan node (its kind matches
  * the constructor), `inputs` its compiled inputs (node->input_count of them), whose ownership
  * passes to the constructor even when it fails (it destroys them then). `partition` and
- * `partition_count` split a scan's files across parallel pipelines: a SCAN reads the data files
- * whose position in the snapshot's file list is `partition` modulo `partition_count` (0 and 1:
- * every file); other kinds ignore them. */
+ * `partition_count` split a scan's files across parallel pipelines: a SCAN of an Iceberg table
+ * reads the data files whose position in the snapshot's file list is `partition` modulo
+ * `partition_count`; a read_parquet scan, one file, reads the row groups g with g modulo
+ * `partition_count` == `partition` (0 and 1: everything); other kinds ignore them. */
 typedef int (*floe_eng_operator_create_fn)(const floe_sql_plan *node, floe_eng_operator **inputs,
                                            floe_eng_context *context, uint32_t partition,
                                            uint32_t partition_count, floe_eng_operator **out,

@@ -12,6 +12,10 @@
  * Why views: a column the file stores in the table's type is handed to the caller as a view into
  * the Parquet reader's vector (no copy); only promoted columns are converted into storage of the
  * cursor's own, and missing columns get an all-NULL validity of their own.
+ *
+ * Why the cursor tracks row group starts: position deletes name rows by their position in the
+ * whole file, so when statistics skip row groups, each batch's first position is taken from the
+ * start of the row group it came from (batches never span row groups), not counted from 0.
  */
 #include "io/iceberg_scan.h"
 
@@ -21,6 +25,7 @@
 #include "kernels/memory.h"
 #include "kernels/value_text.h" /* floe_text: key buffer */
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +60,13 @@ typedef struct file_cursor {
     uint32_t row_count;        /* rows of the current batch */
     int64_t position;          /* file row position of the current batch's first row */
     int64_t next_position;
+    /* When statistics ruled some row groups out: the row groups read, in order, and the file
+     * position of every row group's first row, so positions stay those of the whole file. */
+    uint32_t *selected_groups; /* NULL: every row group, in order */
+    uint32_t selected_group_count;
+    uint32_t selected_group_next;
+    int64_t *group_starts;     /* row_group_count entries */
+    int64_t group_rows_left;   /* rows of the current row group still to come */
 } file_cursor;
 
 static void file_cursor_fini(file_cursor *cursor)
@@ -67,6 +79,8 @@ static void file_cursor_fini(file_cursor *cursor)
     floe_free(cursor->vectors);
     floe_free(cursor->sources);
     floe_free(cursor->types);
+    floe_free(cursor->selected_groups);
+    floe_free(cursor->group_starts);
     memset(cursor, 0, sizeof *cursor);
 }
 
@@ -181,13 +195,181 @@ static int fill_constant(floe_vector *out, const column_source *source, uint32_t
     return FLOE_OK;
 }
 
+/* ---- row group statistics ------------------------------------------------------------------ */
+
+/* A statistics bound the file stores as `stored`, as a value of `type` (equal or promoted). */
+static floe_ice_value bound_value(const floe_pq_bound *bound, floe_type stored, floe_type type)
+{
+    floe_ice_value value;
+    memset(&value, 0, sizeof value);
+    switch (type.id) {
+    case FLOE_TYPE_BOOLEAN: value.as.boolean = bound->value.boolean; break;
+    case FLOE_TYPE_INT32:
+    case FLOE_TYPE_DATE: value.as.i32 = bound->value.i32; break;
+    case FLOE_TYPE_FLOAT32: value.as.f32 = bound->value.f32; break;
+    case FLOE_TYPE_FLOAT64:
+        value.as.f64 = stored.id == FLOE_TYPE_FLOAT32 ? bound->value.f32 : bound->value.f64;
+        break;
+    case FLOE_TYPE_STRING:
+    case FLOE_TYPE_BINARY: value.as.bytes = (floe_ice_bytes){bound->bytes, bound->size}; break;
+    case FLOE_TYPE_DECIMAL:
+        if (floe_type_width(type) == 16)
+            value.as.i128 = floe_type_width(stored) == 16 ? bound->value.i128 : bound->value.i64;
+        else
+            value.as.i64 = bound->value.i64;
+        break;
+    default: /* INT64, TIMESTAMP, TIMESTAMPTZ */
+        value.as.i64 = stored.id == FLOE_TYPE_INT32 ? bound->value.i32 : bound->value.i64;
+        break;
+    }
+    return value;
+}
+
+#define ORDER(a, b) ((a) < (b) ? -1 : (a) > (b))
+
+/* -1, 0 or 1 as left <, =, > right in `type`; 2 when they do not compare (a NaN). */
+static int compare_values(floe_type type, const floe_ice_value *left, const floe_ice_value *right)
+{
+    switch (type.id) {
+    case FLOE_TYPE_BOOLEAN: return ORDER(left->as.boolean != 0, right->as.boolean != 0);
+    case FLOE_TYPE_INT32:
+    case FLOE_TYPE_DATE: return ORDER(left->as.i32, right->as.i32);
+    case FLOE_TYPE_FLOAT32:
+        if (left->as.f32 != left->as.f32 || right->as.f32 != right->as.f32) return 2;
+        return ORDER(left->as.f32, right->as.f32);
+    case FLOE_TYPE_FLOAT64:
+        if (left->as.f64 != left->as.f64 || right->as.f64 != right->as.f64) return 2;
+        return ORDER(left->as.f64, right->as.f64);
+    case FLOE_TYPE_STRING:
+    case FLOE_TYPE_BINARY: {
+        size_t a = left->as.bytes.size, b = right->as.bytes.size;
+        int order = a < b ? (a ? memcmp(left->as.bytes.data, right->as.bytes.data, a) : 0)
+                          : (b ? memcmp(left->as.bytes.data, right->as.bytes.data, b) : 0);
+        if (order != 0) return order < 0 ? -1 : 1;
+        return ORDER(a, b);
+    }
+    case FLOE_TYPE_DECIMAL:
+        if (floe_type_width(type) == 16) return ORDER(left->as.i128, right->as.i128);
+        return ORDER(left->as.i64, right->as.i64);
+    default: return ORDER(left->as.i64, right->as.i64);
+    }
+}
+
+#undef ORDER
+
+/* Whether a NaN value (missing from min/max statistics) would pass `column op literal`: the
+ * engine orders floats totally, NaN above +inf, so NaN passes > and >=. */
+static int nan_may_pass(floe_type type, floe_ice_predicate_op op)
+{
+    return (type.id == FLOE_TYPE_FLOAT32 || type.id == FLOE_TYPE_FLOAT64) &&
+           (op == FLOE_ICE_PREDICATE_GT || op == FLOE_ICE_PREDICATE_GE);
+}
+
+int floe_ice_row_group_may_match(const floe_pq_column_statistics *statistics, int64_t row_count,
+                                 floe_type stored, floe_type type,
+                                 const floe_ice_predicate *predicate)
+{
+    int no_nulls = statistics->has_null_count && statistics->null_count == 0;
+    int only_nulls = statistics->has_null_count && statistics->null_count >= row_count;
+    if (predicate->op == FLOE_ICE_PREDICATE_IS_NULL) return !no_nulls;
+    if (only_nulls) return 0; /* NULL is never NOT NULL and never compares */
+    if (predicate->op == FLOE_ICE_PREDICATE_NOT_NULL || !statistics->has_min_max) return 1;
+    /* NaN is greater than every number in the engine's order, and statistics leave NaN out. */
+    if (nan_may_pass(type, predicate->op)) return 1;
+    floe_ice_value min = bound_value(&statistics->min, stored, type);
+    floe_ice_value max = bound_value(&statistics->max, stored, type);
+    int low = compare_values(type, &min, &predicate->literal);
+    int high = compare_values(type, &max, &predicate->literal);
+    if (low == 2 || high == 2) return 1;
+    switch (predicate->op) {
+    case FLOE_ICE_PREDICATE_EQ: return low <= 0 && high >= 0;
+    case FLOE_ICE_PREDICATE_LT: return low < 0;
+    case FLOE_ICE_PREDICATE_LE: return low <= 0;
+    case FLOE_ICE_PREDICATE_GT: return high > 0;
+    case FLOE_ICE_PREDICATE_GE: return high >= 0;
+    default: return 1;
+    }
+}
+
+/* Restricts the cursor's reader to the row groups the predicates cannot rule out; counts the
+ * others in *pruned. Only columns the file stores (not missing or constant ones) are judged. */
+static int file_cursor_select_row_groups(file_cursor *cursor, const floe_ice_field *const *fields,
+                                         const floe_ice_predicate *predicates,
+                                         size_t predicate_count, int64_t *pruned, floe_error *err)
+{
+    uint32_t groups = floe_pq_reader_row_group_count(cursor->reader);
+    if (groups == 0 || predicate_count == 0) return FLOE_OK;
+    cursor->selected_groups = floe_malloc(groups * sizeof *cursor->selected_groups);
+    cursor->group_starts = floe_malloc(groups * sizeof *cursor->group_starts);
+    FLOE_RETURN_IF(cursor->selected_groups == NULL || cursor->group_starts == NULL, FLOE_ENOMEM,
+                   err, "%s: out of memory", cursor->path);
+    int64_t start = 0;
+    uint32_t kept = 0;
+    for (uint32_t group = 0; group < groups; group++) {
+        int64_t rows = floe_pq_reader_row_group_rows(cursor->reader, group);
+        cursor->group_starts[group] = start;
+        start += rows;
+        int may_match = 1;
+        for (size_t p = 0; p < predicate_count && may_match; p++) {
+            for (uint32_t i = 0; i < cursor->field_count; i++) {
+                const column_source *source = &cursor->sources[i];
+                if (fields[i]->id != predicates[p].field_id ||
+                    (source->kind != SOURCE_VIEW && source->kind != SOURCE_CONVERT))
+                    continue;
+                floe_pq_column_statistics statistics;
+                FLOE_TRY(floe_pq_reader_statistics(cursor->reader, group, source->reader_column,
+                                                   &statistics, err));
+                may_match = floe_ice_row_group_may_match(&statistics, rows, source->file_type,
+                                                         cursor->types[i], &predicates[p]);
+                break;
+            }
+        }
+        if (may_match) cursor->selected_groups[kept++] = group;
+    }
+    *pruned += groups - kept;
+    if (kept == groups) {
+        floe_free(cursor->selected_groups);
+        floe_free(cursor->group_starts);
+        cursor->selected_groups = NULL;
+        cursor->group_starts = NULL;
+        return FLOE_OK;
+    }
+    cursor->selected_group_count = kept;
+    return floe_pq_reader_select_row_groups(cursor->reader, cursor->selected_groups, kept, err);
+}
+
+/* The readable leaf with the fewest stored bytes over all row groups, or -1. */
+static int cheapest_leaf(const floe_pq_file_metadata *footer)
+{
+    int cheapest = -1;
+    int64_t cheapest_bytes = INT64_MAX;
+    for (uint32_t i = 0; i < footer->column_count; i++) {
+        if (footer->columns[i].unsupported_reason != NULL) continue;
+        int64_t bytes = 0;
+        for (uint32_t g = 0; g < footer->row_group_count && bytes < cheapest_bytes; g++) {
+            const floe_pq_row_group *group = &footer->row_groups[g];
+            const floe_pq_column_metadata *chunk =
+                i < group->column_count ? group->columns[i].meta_data : NULL;
+            bytes += chunk != NULL ? chunk->total_compressed_size : 0;
+        }
+        if (bytes < cheapest_bytes) {
+            cheapest = (int)i;
+            cheapest_bytes = bytes;
+        }
+    }
+    return cheapest;
+}
+
 /* Opens `path` to be read as `fields` (table types `types`); data_file (may be NULL) supplies
- * identity partition values for columns the file lacks. */
+ * identity partition values for columns the file lacks. Row groups that `predicates` rule out
+ * are skipped (counted in *row_groups_pruned). */
 static int file_cursor_open(file_cursor *cursor, const char *path,
                             const floe_ice_scan_file *data_file,
                             const floe_ice_table_metadata *metadata,
                             const floe_ice_field *const *fields, const floe_type *types,
-                            uint32_t field_count, floe_io_backend backend, floe_error *err)
+                            uint32_t field_count, const floe_ice_predicate *predicates,
+                            size_t predicate_count, int64_t *row_groups_pruned,
+                            floe_io_backend backend, floe_error *err)
 {
     memset(cursor, 0, sizeof *cursor);
     cursor->path = path;
@@ -240,13 +422,10 @@ static int file_cursor_open(file_cursor *cursor, const char *path,
         leaves[leaf_count++] = (uint32_t)leaf;
     }
     if (leaf_count == 0) {
-        /* Every column is missing from this file: read one readable leaf just for row counts. */
-        for (uint32_t i = 0; i < footer->column_count; i++) {
-            if (footer->columns[i].unsupported_reason == NULL) {
-                leaves[leaf_count++] = i;
-                break;
-            }
-        }
+        /* No projected column is in this file (or none is projected: COUNT(*)): read one
+         * readable leaf just for row counts, the one with the fewest bytes to read. */
+        int cheapest = cheapest_leaf(footer);
+        if (cheapest >= 0) leaves[leaf_count++] = (uint32_t)cheapest;
         if (leaf_count == 0) {
             status = floe_error_set(err, FLOE_EUNSUPPORTED,
                                     "%s: no column of the file can be read", path);
@@ -258,6 +437,9 @@ static int file_cursor_open(file_cursor *cursor, const char *path,
     options.column_index_count = leaf_count;
     options.io_backend = backend;
     status = floe_pq_reader_open(&cursor->reader, path, &options, err);
+    if (status < 0) goto done;
+    status = file_cursor_select_row_groups(cursor, fields, predicates, predicate_count,
+                                           row_groups_pruned, err);
     if (status < 0) goto done;
     status = floe_pq_reader_batch_init(cursor->reader, &cursor->file_batch, err);
 done:
@@ -289,6 +471,18 @@ static int file_cursor_next(file_cursor *cursor, floe_error *err)
     if (status < 0) return status;
     uint32_t rows = cursor->file_batch.row_count;
     cursor->row_count = rows;
+    if (cursor->selected_groups != NULL && rows > 0) {
+        /* Batches never span row groups: a new one starts where the last one's rows ran out. */
+        while (cursor->group_rows_left == 0 &&
+               cursor->selected_group_next < cursor->selected_group_count) {
+            uint32_t group = cursor->selected_groups[cursor->selected_group_next++];
+            cursor->next_position = cursor->group_starts[group];
+            cursor->group_rows_left = floe_pq_reader_row_group_rows(cursor->reader, group);
+        }
+        FLOE_RETURN_IF(rows > cursor->group_rows_left, FLOE_ECORRUPT, err,
+                       "%s: more rows than its row groups hold", cursor->path);
+        cursor->group_rows_left -= rows;
+    }
     cursor->position = cursor->next_position;
     cursor->next_position += rows;
     for (uint32_t i = 0; i < cursor->field_count; i++) {
@@ -437,10 +631,16 @@ struct floe_ice_scan_reader {
     uint32_t field_count;
     uint32_t field_capacity;
     delete_file_state *deletes;             /* per plan delete file */
-    size_t task_index;                      /* next task to open */
+    floe_ice_predicate *predicates;         /* pruning, copied into the arena */
+    floe_type *predicate_types;
+    size_t predicate_count;
+    size_t *selected_tasks;                 /* plan tasks to read, ascending */
+    size_t selected_task_count;
+    size_t task_index;                      /* next entry of selected_tasks to open */
     int cursor_open;
     file_cursor cursor;
-    const floe_ice_scan_task *task;
+    const floe_ice_scan_task *task;         /* the open task; NULL before the first and at
+                                               the end */
     /* deletes of the current task */
     const position_entry *task_positions;   /* range in one or more delete files: merged */
     int64_t *task_deleted;                  /* sorted positions deleted in the current file */
@@ -593,7 +793,7 @@ static int load_equality_deletes(floe_ice_scan_reader *reader, const floe_ice_sc
     }
     file_cursor cursor;
     int status = file_cursor_open(&cursor, file->path, NULL, reader->table->metadata, fields, types,
-                                  count, reader->backend, err);
+                                  count, NULL, 0, NULL, reader->backend, err);
     while (status == FLOE_OK) {
         status = file_cursor_next(&cursor, err);
         if (status < 0 || cursor.row_count == 0) break;
@@ -644,6 +844,7 @@ void floe_ice_scan_reader_free(floe_ice_scan_reader *reader)
         }
     }
     floe_free(reader->deletes);
+    floe_free(reader->selected_tasks);
     floe_free(reader->task_deleted);
     floe_free(reader->columns);
     floe_free(reader->fields);
@@ -652,6 +853,110 @@ void floe_ice_scan_reader_free(floe_ice_scan_reader *reader)
     floe_ice_scan_plan_free(reader->plan);
     floe_arena_fini(&reader->arena);
     floe_free(reader);
+}
+
+/* Copies the pruning predicates into the reader, with their columns' types. */
+static int copy_predicates(floe_ice_scan_reader *reader, const floe_ice_schema *schema,
+                           const floe_ice_scan_reader_options *options, floe_error *err)
+{
+    size_t count = options->predicate_count;
+    FLOE_RETURN_IF(options->predicates == NULL, FLOE_EINVAL, err,
+                   "floe_ice_scan_reader_open: %zu predicates but no array", count);
+    reader->predicates = floe_arena_alloc(&reader->arena, count * sizeof *reader->predicates);
+    reader->predicate_types = floe_arena_alloc(&reader->arena,
+                                               count * sizeof *reader->predicate_types);
+    FLOE_RETURN_IF(reader->predicates == NULL || reader->predicate_types == NULL, FLOE_ENOMEM,
+                   err, "out of memory");
+    for (size_t i = 0; i < count; i++) {
+        floe_ice_predicate predicate = options->predicates[i];
+        const floe_ice_field *field = floe_ice_field_by_id(schema, predicate.field_id);
+        FLOE_RETURN_IF(field == NULL, FLOE_ENOTFOUND, err,
+                       "%s: no column with field id %d to prune on", reader->table->directory,
+                       (int)predicate.field_id);
+        int status = floe_ice_field_floe_type(field, &reader->predicate_types[i], err);
+        if (status < 0) return floe_error_prefix(err, "%s", reader->table->directory), status;
+        if (floe_type_is_variable_width(reader->predicate_types[i]) &&
+            predicate.literal.as.bytes.size > 0) {
+            uint8_t *bytes = floe_arena_alloc(&reader->arena, predicate.literal.as.bytes.size);
+            FLOE_RETURN_IF(bytes == NULL, FLOE_ENOMEM, err, "out of memory");
+            memcpy(bytes, predicate.literal.as.bytes.data, predicate.literal.as.bytes.size);
+            predicate.literal.as.bytes.data = bytes;
+        }
+        reader->predicates[i] = predicate;
+    }
+    reader->predicate_count = count;
+    return FLOE_OK;
+}
+
+/* floe_ice_file_may_match, predicate by predicate, leaving out `> / >=` on a float column
+ * unless the file's nan_value_counts says it holds no NaN: bounds leave NaN out, and in the
+ * engine's order NaN is greater than every number. */
+static int file_may_match(const floe_ice_scan_reader *reader, const floe_ice_scan_file *file)
+{
+    const floe_ice_partition_spec *spec =
+        floe_ice_partition_spec_by_id(reader->table->metadata, file->spec_id);
+    const floe_ice_counts *nans = &file->file->nan_value_counts;
+    for (size_t p = 0; p < reader->predicate_count; p++) {
+        const floe_ice_predicate *predicate = &reader->predicates[p];
+        if (nan_may_pass(reader->predicate_types[p], predicate->op)) {
+            int no_nan = 0;
+            for (size_t i = 0; nans->present && i < nans->count; i++)
+                if (nans->items[i].key == predicate->field_id) no_nan = nans->items[i].value == 0;
+            if (!no_nan) continue;
+        }
+        if (!floe_ice_file_may_match(file, spec, predicate, &reader->predicate_types[p], 1))
+            return 0;
+    }
+    return 1;
+}
+
+static int compare_text_pointers(const void *left, const void *right)
+{
+    return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
+/* Chooses the plan tasks to read: listed paths, this partition, not pruned (see the header). */
+static int select_tasks(floe_ice_scan_reader *reader, const floe_ice_scan_reader_options *options,
+                        floe_error *err)
+{
+    const floe_ice_scan_plan *plan = reader->plan;
+    uint32_t partition_count = options && options->partition_count > 1 ? options->partition_count
+                                                                        : 1;
+    uint32_t partition = partition_count > 1 ? options->partition : 0;
+    FLOE_RETURN_IF(partition >= partition_count, FLOE_EINVAL, err,
+                   "floe_ice_scan_reader_open: partition %u of %u", (unsigned)partition,
+                   (unsigned)partition_count);
+    const char **paths = NULL;
+    size_t path_count = 0;
+    if (options != NULL && options->file_paths != NULL && options->file_path_count > 0) {
+        path_count = options->file_path_count;
+        paths = floe_malloc(path_count * sizeof *paths);
+        FLOE_RETURN_IF(paths == NULL, FLOE_ENOMEM, err, "out of memory");
+        memcpy(paths, options->file_paths, path_count * sizeof *paths);
+        qsort(paths, path_count, sizeof *paths, compare_text_pointers);
+    }
+    int listed_only = options != NULL && options->file_paths != NULL;
+    reader->selected_tasks = floe_malloc((plan->task_count ? plan->task_count : 1) *
+                                         sizeof *reader->selected_tasks);
+    if (reader->selected_tasks == NULL) {
+        floe_free(paths);
+        return floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < plan->task_count; i++) {
+        if (i % partition_count != partition) continue;
+        const floe_ice_scan_file *file = &plan->tasks[i].data;
+        if (listed_only && (path_count == 0 || bsearch(&file->file->file_path, paths, path_count,
+                                                       sizeof *paths,
+                                                       compare_text_pointers) == NULL))
+            continue;
+        if (reader->predicate_count > 0 && !file_may_match(reader, file)) {
+            reader->stats.data_files_pruned++;
+            continue;
+        }
+        reader->selected_tasks[reader->selected_task_count++] = i;
+    }
+    floe_free(paths);
+    return FLOE_OK;
 }
 
 int floe_ice_scan_reader_open(floe_ice_scan_reader **out, const floe_ice_table *table,
@@ -724,6 +1029,12 @@ int floe_ice_scan_reader_open(floe_ice_scan_reader **out, const floe_ice_table *
     }
     reader->field_count = count;
     reader->column_count = count;
+    if (options != NULL && options->predicate_count > 0) {
+        status = copy_predicates(reader, schema, options, err);
+        if (status < 0) goto fail;
+    }
+    status = select_tasks(reader, options, err);
+    if (status < 0) goto fail;
     *out = reader;
     return FLOE_OK;
 fail:
@@ -749,11 +1060,14 @@ const floe_ice_scan_reader_stats *floe_ice_scan_reader_stats_get(
     return &reader->stats;
 }
 
+const char *floe_ice_scan_reader_current_file(const floe_ice_scan_reader *reader)
+{
+    return reader->task != NULL ? reader->task->data.file->file_path : NULL;
+}
+
 int floe_ice_scan_reader_batch_init(const floe_ice_scan_reader *reader, floe_batch *batch,
                                     floe_error *err)
 {
-    FLOE_RETURN_IF(reader->column_count == 0, FLOE_EUNSUPPORTED, err,
-                   "%s: no columns to read", reader->table->directory);
     return floe_batch_init(batch, reader->column_count, reader->types, err);
 }
 
@@ -797,7 +1111,8 @@ static int collect_positions(floe_ice_scan_reader *reader, const floe_ice_scan_t
 
 static int open_task(floe_ice_scan_reader *reader, floe_error *err)
 {
-    const floe_ice_scan_task *task = &reader->plan->tasks[reader->task_index++];
+    const floe_ice_scan_task *task =
+        &reader->plan->tasks[reader->selected_tasks[reader->task_index++]];
     reader->task = task;
     FLOE_RETURN_IF(!task->data.path_found, FLOE_ENOTFOUND, err, "data file %s does not exist",
                    task->data.path);
@@ -808,8 +1123,9 @@ static int open_task(floe_ice_scan_reader *reader, floe_error *err)
         FLOE_TRY(load_delete_file(reader, task->delete_indexes[d], err));
     FLOE_TRY(collect_positions(reader, task, err));
     int status = file_cursor_open(&reader->cursor, task->data.path, &task->data,
-                                  reader->table->metadata,
-                                  reader->fields, reader->types, reader->field_count,
+                                  reader->table->metadata, reader->fields, reader->types,
+                                  reader->field_count, reader->predicates,
+                                  reader->predicate_count, &reader->stats.row_groups_pruned,
                                   reader->backend, err);
     if (status < 0) {
         file_cursor_fini(&reader->cursor);
@@ -817,6 +1133,7 @@ static int open_task(floe_ice_scan_reader *reader, floe_error *err)
     }
     reader->cursor_open = 1;
     reader->stats.data_files_read++;
+    reader->stats.data_bytes_read += task->data.file_size;
     return FLOE_OK;
 }
 
@@ -851,7 +1168,10 @@ int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *ba
     floe_batch_reset(batch);
     for (;;) {
         if (!reader->cursor_open) {
-            if (reader->task_index >= reader->plan->task_count) return FLOE_OK;
+            if (reader->task_index >= reader->selected_task_count) {
+                reader->task = NULL;
+                return FLOE_OK;
+            }
             FLOE_TRY(open_task(reader, err));
         }
         file_cursor *cursor = &reader->cursor;

@@ -31,26 +31,81 @@
  *     batch always has at least one live row, and row_count 0 means the end.
  *   - Nested columns (struct, list, map) cannot be read: projecting one is FLOE_EUNSUPPORTED
  *     naming it; a projection without them reads the rest of such a table.
+ *   - A projection of no columns is allowed (COUNT(*)): batches then carry only row counts and
+ *     selections (the cheapest leaf of each file is still decoded, for row counts and deletes).
+ *   - Which data files are read (options, all optional): only the stored paths in `file_paths`;
+ *     only the files whose index in the snapshot's data file list (manifest order, BEFORE
+ *     pruning, so that every partition sees the same numbering and pruning counts each file
+ *     once) is `partition` modulo `partition_count`; and only the files `predicates` cannot rule
+ *     out (floe_ice_file_may_match: partition values and column bounds; `>`/`>=` on a float
+ *     column only for files whose nan_value_counts say they hold no NaN). Inside a file that is
+ *     read, row groups whose Parquet statistics rule a predicate out are skipped too
+ *     (floe_ice_row_group_may_match), keeping row positions right for position deletes.
+ *     Predicates only prune: rows of what is read are NOT filtered, the caller applies its
+ *     filter itself.
  *
- * Memory. The reader owns the plan, the Parquet readers it opens and the delete sets. The
+ * Change mode (options.changes; DESIGN.md "Incremental maintenance"). The reader yields the
+ * CHANGE of the table from from_snapshot_id to snapshot_id as a Z-set: the rows live at `to`
+ * minus the rows live at `from` (from_snapshot_id -1: the empty table, so every row live at `to`
+ * weighs +1). Both snapshots are planned and their live data files matched by the path stored
+ * in the manifests; per data file:
+ *   - live only at `to`: its rows live at `to` (its deletes at `to` applied) weigh +1;
+ *   - live only at `from`: its rows live at `from` (its deletes at `from` applied) weigh -1;
+ *   - live at both with the same applicable delete files (compared by path): not read at all;
+ *   - live at both with different applicable delete files (a position or equality delete added
+ *     since, or one no longer applying): read once, and a row weighs
+ *     live_at_to(row) - live_at_from(row): a newly deleted row -1, a row whose delete went away
+ *     +1, every other row 0.
+ * Rows of weight 0 are left out through the selection, so a batch holds only rows that change
+ * something, and at least one. batch->weights points at storage the reader owns (valid until
+ * the next batch), indexed by row like the columns. Decisions:
+ *   - The diff is exact whatever the history between the two snapshots: `from` need not be an
+ *     ancestor of `to` (after a rollback the rows of the abandoned branch are retracted); only
+ *     `from` itself must still be in the metadata: an expired `from` is FLOE_ENOTFOUND
+ *     ("snapshot X ... expired"), which callers turn into a full refresh.
+ *   - When `from` is an ancestor of `to` and every snapshot after it up to `to` is a `replace`
+ *     (compaction: the same logical rows in other files), nothing is planned or read:
+ *     stats.changes_replace_only is 1. Other ranges holding a `replace` are diffed like any
+ *     other: compacted files are retracted and their replacements inserted, which is exact.
+ *     from == to is an empty change (changes_replace_only 0).
+ *   - Metadata: both snapshots' manifests are read (the per-file comparison needs each file's
+ *     deletes at both); data: only changed files, so the cost of reading rows follows the
+ *     change. Same-path files are compared, so a file re-added under its old path is treated
+ *     as the same file (its rows then differ only by deletes).
+ *   - Projection, predicates (pruning drops files and row groups whose rows cannot pass the
+ *     caller's filter, which is just as sound for a delta), file_paths and partitions apply as
+ *     in a snapshot scan; partitions split the list of files to read (changed files, numbered in
+ *     the order: files live at `to` in manifest order, then files live only at `from`).
+ *   - Counters (stats): change_files_compared = distinct data files live at `from` or `to`;
+ *     change_files_unchanged = those live at both with the same deletes (not read); both are
+ *     known as soon as the reader is open and are the same in every partition.
+ *     change_files_read = files this reader opened in change mode (as data_files_read);
+ *     rows_inserted / rows_retracted = rows handed out with weight +1 / -1;
+ *     rows_position_deleted / rows_equality_deleted count rows a delete removes at the
+ *     snapshot the file is read at (`to`, or `from` for a file live only at `from`).
+ *
+ * Memory. The options (and the predicates and paths they point to) are only read while opening.
+ * The reader owns the plan, the Parquet readers it opens and the delete sets. The
  * caller's batch (floe_ice_scan_reader_batch_init) receives VIEWS: its vectors point into the
  * reader's buffers and stay valid until the next floe_ice_scan_reader_next_batch or _free.
  *
- * Errors: FLOE_ENOTFOUND (unknown snapshot, a projected column not in the schema, a data or
- * delete file missing on disk: the message names the stored path), FLOE_ETYPE (a file's column
- * type does not fit the table's), FLOE_EUNSUPPORTED (nested column, non-Parquet data file,
- * a deletion vector), FLOE_ECORRUPT (a bad Parquet file, a position delete file without
- * file_path/pos), FLOE_ENOMEM, -errno. Messages name the file. After an error the reader is
- * unusable (free it).
+ * Errors: FLOE_ENOTFOUND (unknown snapshot, a projected or predicate column not in the schema,
+ * a data or delete file missing on disk: the message names the stored path), FLOE_ETYPE (a
+ * file's column type does not fit the table's), FLOE_EUNSUPPORTED (nested column, non-Parquet
+ * data file, a deletion vector), FLOE_ECORRUPT (a bad Parquet file, a position delete file
+ * without file_path/pos), FLOE_EINVAL (a partition >= partition_count), FLOE_ENOMEM, -errno.
+ * Messages name the file. After an error the reader is unusable (free it).
  */
 #ifndef FLOE_IO_ICEBERG_SCAN_H
 #define FLOE_IO_ICEBERG_SCAN_H
 
 #include "io/file_reader.h"   /* floe_io_backend */
-#include "io/iceberg_table.h" /* floe_ice_table, floe_ice_scan_plan */
+#include "io/iceberg_table.h" /* floe_ice_table, floe_ice_scan_plan, floe_ice_predicate */
+#include "io/parquet_reader.h" /* floe_pq_column_statistics */
 #include "kernels/status.h"
 #include "kernels/vector.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct floe_ice_scan_reader floe_ice_scan_reader;
@@ -58,8 +113,22 @@ typedef struct floe_ice_scan_reader floe_ice_scan_reader;
 typedef struct floe_ice_scan_reader_options {
     int64_t snapshot_id;               /* -1: the current snapshot */
     const char *const *column_names;   /* projection by current-schema name; NULL: all */
-    uint32_t column_name_count;
+    uint32_t column_name_count;        /* with column_names: 0 projects no column */
     floe_io_backend io_backend;        /* for the Parquet readers; AUTO by default */
+    /* Pruning (see the header): ANDed predicates on top-level columns of the current schema,
+     * literals of the column's Floe type. NULL / 0: none. */
+    const floe_ice_predicate *predicates;
+    size_t predicate_count;
+    /* File partitioning for parallel scans: partition_count 0 or 1 reads every file. */
+    uint32_t partition;
+    uint32_t partition_count;
+    /* Only these data files, by their paths as stored in the manifests; NULL: every file
+     * (a non-NULL list of 0 paths reads nothing). Paths the snapshot lacks are ignored. */
+    const char *const *file_paths;
+    size_t file_path_count;
+    /* Change mode (see "Change mode"): the change from from_snapshot_id to snapshot_id. */
+    bool changes;              /* yield the change from from_snapshot_id to snapshot_id */
+    int64_t from_snapshot_id;  /* with changes: -1 = from the empty table (all rows +1) */
 } floe_ice_scan_reader_options;
 
 /* One output column. */
@@ -71,10 +140,22 @@ typedef struct floe_ice_scan_column {
 
 /* Counters, updated as batches are read. */
 typedef struct floe_ice_scan_reader_stats {
-    int64_t data_files_read;
-    int64_t rows_read;                 /* rows of data files, before deletes */
+    int64_t data_files_read;           /* data files opened */
+    int64_t data_files_pruned;         /* of this reader's partition, ruled out by predicates
+                                          (known as soon as the reader is open) */
+    int64_t data_bytes_read;           /* file_size_in_bytes of the data files opened */
+    int64_t row_groups_pruned;         /* row groups of opened files skipped by statistics */
+    int64_t rows_read;                 /* rows decoded from data files, before deletes */
     int64_t rows_position_deleted;
     int64_t rows_equality_deleted;
+    /* Change mode only (see "Change mode" for what each counts). */
+    int64_t change_files_compared;
+    int64_t change_files_read;
+    int64_t change_files_unchanged;    /* live at both with the same deletes: not read */
+    int64_t rows_inserted;             /* rows handed out with weight +1 */
+    int64_t rows_retracted;            /* rows handed out with weight -1 */
+    int changes_replace_only;          /* 1: every snapshot in (from, to] is a replace, so
+                                          nothing was read */
 } floe_ice_scan_reader_stats;
 
 /* options may be NULL (current snapshot, every column). The table must outlive the reader.
@@ -88,6 +169,11 @@ void floe_ice_scan_reader_free(floe_ice_scan_reader *reader);
 const floe_ice_scan_column *floe_ice_scan_reader_columns(const floe_ice_scan_reader *reader,
                                                          uint32_t *count);
 
+/* The data file the last batch came from, its path AS STORED in the manifest (not re-rooted):
+ * what a copy-on-write rewrite names in removed_paths. NULL before the first batch and after
+ * the end. Owned by the reader. */
+const char *floe_ice_scan_reader_current_file(const floe_ice_scan_reader *reader);
+
 /* The snapshot being read (-1 when the table has none). */
 int64_t floe_ice_scan_reader_snapshot_id(const floe_ice_scan_reader *reader);
 
@@ -97,6 +183,17 @@ const floe_ice_scan_reader_stats *floe_ice_scan_reader_stats_get(
 /* Prepares a batch with one vector per output column (release with floe_batch_fini). */
 int floe_ice_scan_reader_batch_init(const floe_ice_scan_reader *reader, floe_batch *batch,
                                     floe_error *err);
+
+/* Whether a Parquet row group may hold a row for which `predicate` holds, judged from one
+ * column's statistics (floe_pq_reader_statistics) over `row_count` rows: 0 when it provably
+ * holds none. `stored` is the Floe type the file stores the column in, `type` the type it is
+ * read as (equal, or an Iceberg promotion: int->long, float->double, decimal widening; the
+ * literal is of `type`). Comparisons follow the engine's: NULL never compares, floats in total
+ * order (NaN above every number, so `>` and `>=` on a float column never prune: statistics
+ * leave NaN out), strings bytewise. Unknown or missing statistics keep the row group. */
+int floe_ice_row_group_may_match(const floe_pq_column_statistics *statistics, int64_t row_count,
+                                 floe_type stored, floe_type type,
+                                 const floe_ice_predicate *predicate);
 
 /* Fills batch with the next rows (views, see Memory), a selection vector when some rows of the
  * batch are deleted. FLOE_OK with row_count 0 at the end. */

@@ -485,8 +485,18 @@ static int predicate_may_match(const floe_ice_scan_file *file,
     case FLOE_ICE_PREDICATE_LE:
         return !have_lower || holds(type, &lower, predicate->op, &predicate->literal);
     case FLOE_ICE_PREDICATE_GT:
-    case FLOE_ICE_PREDICATE_GE:
+    case FLOE_ICE_PREDICATE_GE: {
+        /* SQL orders NaN above every float (engine/expression_eval.h), and Iceberg's bounds
+         * leave NaN out: a float file can hold rows matching > or >= beyond its upper bound
+         * unless it is known to hold no NaN. */
+        int64_t nans = 0;
+        int is_float = type.id == FLOE_TYPE_FLOAT32 || type.id == FLOE_TYPE_FLOAT64;
+        if (is_float && !(data->nan_value_counts.present &&
+                          find_count(&data->nan_value_counts, predicate->field_id, &nans) &&
+                          nans == 0))
+            return 1;
         return !have_upper || holds(type, &upper, predicate->op, &predicate->literal);
+    }
     default:
         return 1;
     }
