@@ -22,6 +22,19 @@
         }                                                                                     \
     } while (0)
 
+/* Floats compare in SQL's total order, as DuckDB and PostgreSQL do and as Floe's ORDER BY,
+ * GROUP BY, DISTINCT and joins already do: NaN equals NaN and is greater than every other value
+ * (+inf included); -0.0 equals 0.0. IEEE comparison would make `f = f` false for NaN rows while
+ * GROUP BY f puts them in one group. */
+#define FLOAT_ORDER(x, y) \
+    ((x) != (x) || (y) != (y) ? ((x) != (x)) - ((y) != (y)) : ((x) > (y)) - ((x) < (y)))
+
+#define FLOAT_COMPARE_LOOP(T, A, B)                                                           \
+    do {                                                                                      \
+        const T *a = (const T *)(A)->data, *b = (const T *)(B)->data;                         \
+        FLOE_ENG_FOR_ROWS(rows, r, { o[r] = from_order(op, FLOAT_ORDER(a[r], b[r])); });      \
+    } while (0)
+
 static uint8_t from_order(floe_sql_operator op, int order)
 {
     switch (op) {
@@ -64,8 +77,8 @@ int floe_eng_eval_compare(const floe_eng_node *node, const floe_vector *const *i
     case FLOE_TYPE_INT64:
     case FLOE_TYPE_TIMESTAMP:
     case FLOE_TYPE_TIMESTAMPTZ: COMPARE_LOOP(int64_t, left, right); return FLOE_OK;
-    case FLOE_TYPE_FLOAT32: COMPARE_LOOP(float, left, right); return FLOE_OK;
-    case FLOE_TYPE_FLOAT64: COMPARE_LOOP(double, left, right); return FLOE_OK;
+    case FLOE_TYPE_FLOAT32: FLOAT_COMPARE_LOOP(float, left, right); return FLOE_OK;
+    case FLOE_TYPE_FLOAT64: FLOAT_COMPARE_LOOP(double, left, right); return FLOE_OK;
     case FLOE_TYPE_DECIMAL:
         if (left->type.scale == right->type.scale &&
             left->type.precision <= FLOE_DECIMAL64_MAX_PRECISION &&
@@ -144,6 +157,13 @@ int floe_eng_eval_logic(const floe_eng_node *node, const floe_vector *const *inp
         FLOE_ENG_FOR_ROWS(rows, r, { o[r] |= x[r] == y[r] && floe_eng_is_valid(item, r); }); \
     } while (0)
 
+#define FLOAT_IN_LOOP(T)                                                                      \
+    do {                                                                                      \
+        const T *x = (const T *)value->data, *y = (const T *)item->data;                      \
+        FLOE_ENG_FOR_ROWS(rows, r,                                                            \
+                          { o[r] |= FLOAT_ORDER(x[r], y[r]) == 0 && floe_eng_is_valid(item, r); }); \
+    } while (0)
+
 int floe_eng_eval_in(const floe_eng_node *node, const floe_vector *const *inputs,
                      const floe_eng_rows *rows, floe_vector *out, floe_error *err)
 {
@@ -169,8 +189,8 @@ int floe_eng_eval_in(const floe_eng_node *node, const floe_vector *const *inputs
         case FLOE_TYPE_INT64:
         case FLOE_TYPE_TIMESTAMP:
         case FLOE_TYPE_TIMESTAMPTZ: IN_LOOP(int64_t); break;
-        case FLOE_TYPE_FLOAT32: IN_LOOP(float); break;
-        case FLOE_TYPE_FLOAT64: IN_LOOP(double); break;
+        case FLOE_TYPE_FLOAT32: FLOAT_IN_LOOP(float); break;
+        case FLOE_TYPE_FLOAT64: FLOAT_IN_LOOP(double); break;
         case FLOE_TYPE_DECIMAL:
             if (value->type.precision <= FLOE_DECIMAL64_MAX_PRECISION) IN_LOOP(int64_t);
             else IN_LOOP(floe_int128);

@@ -524,11 +524,20 @@ static bool filter_with_kernel(floe_eng_node *node, const floe_batch *batch,
         }
         return true;
     case FLOE_TYPE_FLOAT32:
-        *count = (uint32_t)floe_k_filter_f32(out, v->data, v->validity, op, c->as.float32,
-                                             rows->selection, rows->count);
-        return true;
     case FLOE_TYPE_FLOAT64:
-        *count = (uint32_t)floe_k_filter_f64(out, v->data, v->validity, op, c->as.float64,
+        /* The kernels compare as IEEE does; SQL's total order (eval_compare.c) differs only for
+         * NaN, which is greater than everything: > and >= and a NaN constant take the general
+         * path. */
+        if (op == FLOE_K_CMP_GT || op == FLOE_K_CMP_GE ||
+            (v->type.id == FLOE_TYPE_FLOAT32 ? c->as.float32 != c->as.float32
+                                             : c->as.float64 != c->as.float64))
+            return false;
+        if (v->type.id == FLOE_TYPE_FLOAT64) {
+            *count = (uint32_t)floe_k_filter_f64(out, v->data, v->validity, op, c->as.float64,
+                                                 rows->selection, rows->count);
+            return true;
+        }
+        *count = (uint32_t)floe_k_filter_f32(out, v->data, v->validity, op, c->as.float32,
                                              rows->selection, rows->count);
         return true;
     case FLOE_TYPE_STRING:

@@ -33,6 +33,9 @@
  *   - LIKE has no ESCAPE; % and _ match code points;
  *   - CASE evaluates a THEN branch only on the rows its WHEN selected and COALESCE evaluates an
  *     argument only on rows still NULL, so CASE WHEN x <> 0 THEN 1 / x END does not fail;
+ *   - floats compare in SQL's total order (DuckDB, PostgreSQL): NaN = NaN is TRUE and NaN is
+ *     greater than every other value, +inf included; -0.0 = 0.0 — the order ORDER BY, GROUP BY
+ *     and joins use too;
  *   - TIMESTAMPTZ is handled as UTC microseconds (no session time zone);
  *   - EXTRACT(week ...) (ISO week) is not implemented yet: FLOE_EUNSUPPORTED at creation.
  * Failed casts name the value: "could not convert 'abc' to INTEGER" (FLOE_ERANGE).
