@@ -40,7 +40,9 @@
  * random access to the accumulator, not arithmetic, so SIMD would not pay; the insert-only
  * SUM(double) loop (no validity, weights or selection) prefetches the accumulators of rows a few
  * ahead instead, which is what helps once there are millions of groups. The probe that yields
- * the group ids has the SIMD variants (hashtable.h).
+ * the group ids has the SIMD variants (hashtable.h). A group-by whose only aggregate is one
+ * SUM(double) (or AVG) can do both in one call, floe_k_ht_find_or_insert_sum_f64 (hashtable.h),
+ * defined as the probe followed by floe_k_agg_sum_f64 on these same accumulators.
  */
 #ifndef FLOE_KERNELS_AGGREGATE_H
 #define FLOE_KERNELS_AGGREGATE_H

@@ -23,15 +23,22 @@
  * The index hash. The position and tag of a key come from its INDEX hash, which is not always
  * the persisted one in hashes[]:
  *   - fixed-width kinds: floe_k_ht_mix_key of the key itself (fold the high half into the low,
- *     one multiply by an odd constant, fold back: three bijections, about a cycle a row), so a
- *     probe needs no hash pass and no hashes[] read, and growth rehashes keys[] directly;
+ *     one multiply by an odd constant: two bijections, about a cycle a row), so a probe needs no
+ *     hash pass and no hashes[] read, and growth rehashes keys[] directly;
  *   - BYTES: the caller's (XXH3) hash, as comparing the stored hash first is what keeps string
  *     compares rare.
  * hashes[] always holds the caller's XXH3 hash (hash.h) for persistence and bucketing; it is
- * written on insert only (computed with seed 0 when the caller passes hashes == NULL). The
- * first group probed is floe_k_ht_home(h) & group_mask (low bits folded with the high ones, so
- * keyed state bucketed by the low bits of its XXH3 hash still spreads over a bucket's table), the
- * tag is h's top 7 bits. Deterministic: same key, same slot sequence, on every machine.
+ * written on insert only (computed with seed 0 when the caller passes hashes == NULL).
+ *
+ *   bits of the index hash h   63..57   56..57-b                 the rest
+ *                              tag      home group (b = log2     unused
+ *                                       of capacity / 16)
+ *
+ * A multiply mixes into the high bits, so tag and home both come from there, from disjoint bits
+ * (a tag drawn from the home bits would be equal for every key of a group); keyed state bucketed
+ * by the low bits of its XXH3 hash still spreads over a bucket's table. The home group's first
+ * slot is (h >> home_shift) & home_mask, a shift and a mask. Deterministic: same key, same slot
+ * sequence, on every machine.
  */
 #ifndef FLOE_KERNELS_HASHTABLE_INT_H
 #define FLOE_KERNELS_HASHTABLE_INT_H
@@ -55,7 +62,8 @@ struct floe_k_hashtable {
     uint8_t *ctrl;             /* capacity bytes, 64-byte aligned */
     unsigned char *entries;    /* capacity * entry_width bytes, 64-byte aligned */
     size_t capacity;           /* slots, a power of two >= 16 */
-    size_t group_mask;         /* capacity / 16 - 1 */
+    size_t home_mask;          /* capacity - 16: home slots are multiples of 16 */
+    unsigned home_shift;       /* 53 - log2(capacity / 16): see floe_k_ht_home_slot */
     size_t growth_left;        /* EMPTY slots that may still become FULL before a rehash */
     size_t tombstones;         /* DELETED slots */
     uint32_t group_count;
@@ -74,16 +82,26 @@ static inline uint8_t floe_k_ht_tag(uint64_t hash)
     return (uint8_t)(hash >> 57);
 }
 
-static inline size_t floe_k_ht_home(uint64_t hash)
+/* The first slot of index hash h's home group: the log2(capacity / 16) bits just below the tag,
+ * shifted into place as a slot number (a multiple of 16). Tag and home use disjoint bits, the top
+ * ones, which a multiply mixes best. */
+static inline size_t floe_k_ht_home_slot(const floe_k_hashtable *table, uint64_t hash)
 {
-    return (size_t)(hash ^ (hash >> 29));
+    return (size_t)(hash >> table->home_shift) & table->home_mask;
 }
 
+/* The probe sequence visits groups home, home + 1, home + 3, home + 6, ... (triangular steps). */
+static inline size_t floe_k_ht_next_slot(const floe_k_hashtable *table, size_t slot, size_t step)
+{
+    return (slot + step * FLOE_HT_GROUP_WIDTH) & table->home_mask;
+}
+
+/* The index mix of a 64-bit key: fold the high half into the low (so keys differing only in
+ * high bits still differ in what the multiply spreads upward), then one multiply by an odd
+ * constant; both steps are bijections. Its top bits are the tag and the home group. */
 static inline uint64_t floe_k_ht_mix64(uint64_t x)
 {
-    x ^= x >> 32;
-    x *= 0x9E3779B97F4A7C15ull; /* 2^64 / golden ratio, odd */
-    return x ^ (x >> 32);
+    return (x ^ (x >> 32)) * 0x9E3779B97F4A7C15ull; /* 2^64 / golden ratio, odd */
 }
 
 /* The index hash of a fixed-width key at `key` (kind I32, I64 or I128). */

@@ -7,8 +7,13 @@
  * resizes; swap-removal keeping ids dense, removed keys gone, tombstone churn; int32, int128,
  * strings with embedded NULs and empty strings, composite keys with NULL parts; the flat
  * serialization round trip and corrupt flat input; allocation failures; every kind with
- * hashes == NULL (the table hashes keys itself) against the reference and hash.h's values.
+ * hashes == NULL (the table hashes keys itself) against the reference and hash.h's values;
+ * finds mixing hits and misses and crowded string hashes with a small index (the one-pass loop)
+ * and one sized past every cache (the pipelined loop); the fused group-by SUM against
+ * find-or-insert followed by floe_k_agg_sum_f64 (bit for bit, every kind, selections, NULLs,
+ * weights, all three loops) and its state after allocation failures.
  */
+#include "kernels/aggregate.h"
 #include "kernels/dispatch.h"
 #include "kernels/hash.h"
 #include "kernels/hashtable.h"
@@ -121,13 +126,17 @@ END_TEST
 
 enum { BATCH = 2048 };
 
+/* A size hint that makes the index of any kind larger than every cache, so the pipelined
+ * (prefetching) probe loop runs however few keys the table holds. */
+#define LARGE_HINT ((size_t)1 << 19)
+
 /* Inserts `batches` random batches of int64 keys drawn from `key_range` (NULL about 1 in 16
  * rows when with_nulls) and checks each id against the reference. */
 static void run_i64(const floe_k_dispatch *table_fns, uint64_t key_range, int batches,
-                    int with_nulls, int use_selection)
+                    int with_nulls, int use_selection, size_t hint)
 {
     floe_k_hashtable *table;
-    EXPECT_IEQ(floe_k_ht_create(FLOE_K_KEY_I64, 0, &table, NULL), FLOE_OK);
+    EXPECT_IEQ(floe_k_ht_create(FLOE_K_KEY_I64, hint, &table, NULL), FLOE_OK);
     reference ref;
     size_t rows = (size_t)batches * BATCH;
     reference_init(&ref, (key_range < rows ? (size_t)key_range : rows) * 2 + 16);
@@ -188,6 +197,24 @@ static void run_i64(const floe_k_dispatch *table_fns, uint64_t key_range, int ba
             size_t row = use_selection ? selection[i] : i;
             EXPECT_UEQ(found[row], ids[row]);
         }
+        /* About half the keys made absent (the sign bit flipped takes a key out of the drawn
+         * range): hits and misses interleaved at random, as a join probe sees them. */
+        int64_t mixed[BATCH];
+        uint64_t mixed_hashes[BATCH];
+        int absent[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            absent[i] = (int)(next_random() & 1);
+            mixed[i] = absent[i] ? (int64_t)((uint64_t)keys[i] ^ (1ull << 63)) : keys[i];
+        }
+        table_fns->hash_i64(mixed_hashes, mixed, validity, NULL, BATCH, 42, false);
+        floe_k_keys mixed_view = {FLOE_K_KEY_I64, mixed, NULL, validity};
+        table_fns->ht_find(table, &mixed_view, b % 2 == 0 ? mixed_hashes : NULL,
+                           use_selection ? selection : NULL, count, found);
+        for (size_t i = 0; i < count; i++) {
+            size_t row = use_selection ? selection[i] : i;
+            int is_null = !((validity[row >> 6] >> (row & 63)) & 1);
+            EXPECT_UEQ(found[row], is_null || !absent[row] ? ids[row] : FLOE_K_NO_GROUP);
+        }
     }
     EXPECT_UEQ(floe_k_ht_group_count(table), ref.count);
     EXPECT_UEQ(floe_k_ht_null_group(table), null_id);
@@ -200,12 +227,16 @@ START_TEST(random_int64_keys_every_variant)
 {
     const floe_k_dispatch *tables[FLOE_K_ISA_COUNT];
     int n = variants(tables);
+    /* Each once with a small index (the one-pass loop) and once with an index sized for 2^19
+     * groups (past any cache: the pipelined loop). */
     for (int v = 0; v < n; v++) {
-        rng_state = 0x1234567ull;
-        run_i64(tables[v], 10, 3, 1, 0);        /* mostly duplicates */
-        run_i64(tables[v], 3000, 8, 1, 1);      /* selections, NULLs */
-        run_i64(tables[v], 1ull << 62, 4, 0, 0); /* all distinct */
-        run_i64(tables[v], 1, 2, 1, 0);         /* one key and NULL */
+        for (size_t hint = 0; hint <= LARGE_HINT; hint += LARGE_HINT) {
+            rng_state = 0x1234567ull;
+            run_i64(tables[v], 10, 3, 1, 0, hint);         /* mostly duplicates */
+            run_i64(tables[v], 3000, 8, 1, 1, hint);       /* selections, NULLs */
+            run_i64(tables[v], 1ull << 62, 4, 0, 0, hint); /* all distinct */
+            run_i64(tables[v], 1, 2, 1, 0, hint);          /* one key and NULL */
+        }
     }
 }
 END_TEST
@@ -249,8 +280,9 @@ END_TEST
 
 START_TEST(colliding_hashes)
 {
-    /* Every key hashes to the same value: same tag, same first group; 300 keys overflow 18 groups
-     * of the probe sequence. Also removal inside the collision chain. */
+    /* Every key comes with the same caller hash. Fixed-width keys are placed by the table's own
+     * mix, so the ids must not depend on it (the crowded probe sequence of equal hashes is
+     * colliding_string_hashes_small_and_large_index, with BYTES keys). Also removal. */
     const floe_k_dispatch *tables[FLOE_K_ISA_COUNT];
     int n = variants(tables);
     for (int v = 0; v < n; v++) {
@@ -280,6 +312,44 @@ START_TEST(colliding_hashes)
             EXPECT_UEQ(ids[i], expected);
         }
         floe_k_ht_free(table);
+    }
+}
+END_TEST
+
+START_TEST(colliding_string_hashes_small_and_large_index)
+{
+    /* BYTES keys probe by the caller's hash: 200 keys sharing one hash crowd one probe sequence
+     * (the same tag in every slot they take), and 200 absent keys with that hash must miss,
+     * through the one-pass loop and the pipelined one. */
+    enum { KEYS = 200 };
+    static unsigned char heap[2 * KEYS * 8];
+    floe_string_ref refs[2 * KEYS];
+    uint64_t hashes[2 * KEYS];
+    uint32_t ids[2 * KEYS];
+    for (int i = 0; i < 2 * KEYS; i++) {
+        int length = snprintf((char *)heap + i * 8, 8, "c%d", i);
+        refs[i] = (floe_string_ref){(uint32_t)(i * 8), (uint32_t)length};
+        hashes[i] = 0x0123456789ABCDEFull;
+    }
+    const floe_k_dispatch *tables[FLOE_K_ISA_COUNT];
+    int n = variants(tables);
+    for (int v = 0; v < n; v++) {
+        for (size_t hint = 0; hint <= LARGE_HINT; hint += LARGE_HINT) {
+            floe_k_hashtable *table;
+            EXPECT_IEQ(floe_k_ht_create(FLOE_K_KEY_BYTES, hint, &table, NULL), FLOE_OK);
+            floe_k_keys view = {FLOE_K_KEY_BYTES, refs, heap, NULL};
+            EXPECT_IEQ(tables[v]->ht_find_or_insert(table, &view, hashes, NULL, KEYS, ids, NULL),
+                       FLOE_OK);
+            for (int i = 0; i < KEYS; i++) EXPECT_UEQ(ids[i], (uint32_t)i);
+            tables[v]->ht_find(table, &view, hashes, NULL, 2 * KEYS, ids);
+            for (int i = 0; i < 2 * KEYS; i++)
+                EXPECT_UEQ(ids[i], i < KEYS ? (uint32_t)i : FLOE_K_NO_GROUP);
+            EXPECT_IEQ(tables[v]->ht_find_or_insert(table, &view, hashes, NULL, 2 * KEYS, ids,
+                                                    NULL),
+                       FLOE_OK);
+            for (int i = 0; i < 2 * KEYS; i++) EXPECT_UEQ(ids[i], (uint32_t)i);
+            floe_k_ht_free(table);
+        }
     }
 }
 END_TEST
@@ -713,6 +783,332 @@ START_TEST(serialization_round_trip)
 }
 END_TEST
 
+/* The fused group-by SUM of one ISA (hashtable.h has no dispatch entry for it). */
+static floe_k_ht_find_or_insert_sum_f64_fn fused_sum_of(floe_k_isa isa)
+{
+    switch (isa) {
+#if defined(__x86_64__)
+    case FLOE_K_ISA_AVX2: return floe_k_ht_find_or_insert_sum_f64_avx2;
+#endif
+#if defined(__aarch64__)
+    case FLOE_K_ISA_NEON: return floe_k_ht_find_or_insert_sum_f64_neon;
+#endif
+    default: return floe_k_ht_find_or_insert_sum_f64_scalar;
+    }
+}
+
+/* Keys of every kind from one number, as tables_without_caller_hashes builds them. */
+static void fill_keys(floe_k_key_kind kind, const int64_t *numbers, size_t rows, void *values,
+                      floe_string_ref *refs, unsigned char *heap)
+{
+    size_t heap_size = 0;
+    for (size_t i = 0; i < rows; i++) {
+        int64_t x = numbers[i];
+        switch (kind) {
+        case FLOE_K_KEY_I32: ((int32_t *)values)[i] = (int32_t)x; break;
+        case FLOE_K_KEY_I64: ((int64_t *)values)[i] = x * 0x100000001ll; break;
+        case FLOE_K_KEY_I128:
+            ((floe_int128 *)values)[i] = (floe_int128)x * ((floe_int128)1 << 70) + (x & 0xFFFF);
+            break;
+        default: {
+            int length = snprintf((char *)heap + heap_size, 12, "k%lld", (long long)x);
+            refs[i] = (floe_string_ref){(uint32_t)heap_size, (uint32_t)length};
+            heap_size += (size_t)length;
+        }
+        }
+    }
+}
+
+/* A size hint whose index comes out between 0.57 and 1.14 times `bytes` (hashtable_int.h: a
+ * slot is a control byte and an 8, 16, 32 or 4-byte entry; the index keeps 1/8 of it free and
+ * has a power-of-two slot count). */
+static size_t hint_for_index_bytes(floe_k_key_kind kind, size_t bytes)
+{
+    size_t slot_bytes = kind == FLOE_K_KEY_I32    ? 9
+                        : kind == FLOE_K_KEY_I64  ? 17
+                        : kind == FLOE_K_KEY_I128 ? 33
+                                                  : 5;
+    return bytes / slot_bytes / 2;
+}
+
+START_TEST(group_by_sum_matches_probe_then_sum)
+{
+    /* floe_k_ht_find_or_insert_sum_f64 of every variant against its definition, the scalar
+     * find-or-insert followed by floe_k_agg_sum_f64 on a twin table: the same ids, bitwise the
+     * same sums and counts, accumulators past the group count untouched. Every kind; dense
+     * batches and batches with a selection, NULL keys, NULL values and weights; with and
+     * without caller hashes; with each of the three loops: a small index (sums inside the
+     * probe loop), one of about 1.5 MB (one-pass probe, then the sums) and one past every
+     * cache (pipelined probe, then the sums). */
+    enum { ROWS = 2048, BATCHES = 24, GROUPS = 40000 };
+    static int64_t numbers[ROWS], weights[ROWS];
+    static floe_int128 values[ROWS]; /* room for any kind */
+    static floe_string_ref refs[ROWS];
+    static unsigned char heap[ROWS * 12];
+    static double amounts[ROWS];
+    static uint64_t key_valid[ROWS / 64], amount_valid[ROWS / 64], hashes[ROWS];
+    static uint16_t selection[ROWS];
+    static uint32_t ids[ROWS], expected_ids[ROWS];
+    size_t accumulators = (size_t)ROWS * BATCHES + 1;
+    double *sums = calloc(accumulators, sizeof *sums);
+    double *expected_sums = calloc(accumulators, sizeof *expected_sums);
+    int64_t *counts = calloc(accumulators, sizeof *counts);
+    int64_t *expected_counts = calloc(accumulators, sizeof *expected_counts);
+    const floe_k_dispatch *scalar;
+    ck_assert_int_eq(floe_k_dispatch_for(FLOE_K_ISA_SCALAR, &scalar), FLOE_OK);
+    const floe_k_dispatch *tables[FLOE_K_ISA_COUNT];
+    int n = variants(tables);
+    const floe_k_key_kind kinds[4] = {FLOE_K_KEY_I32, FLOE_K_KEY_I64, FLOE_K_KEY_I128,
+                                      FLOE_K_KEY_BYTES};
+    for (int v = 0; v < n; v++) {
+        floe_k_ht_find_or_insert_sum_f64_fn fused = fused_sum_of(tables[v]->isa);
+        for (int config = 0; config < 4 * 3 * 2 * 2; config++) {
+            floe_k_key_kind kind = kinds[config % 4];
+            int size = (config / 4) % 3;
+            size_t hint = size == 0 ? 0 : size == 1 ? hint_for_index_bytes(kind, 1536 * 1024)
+                                                    : LARGE_HINT;
+            int general = (config / 12) % 2; /* selection, NULLs, weights */
+            int with_hashes = (config / 24) % 2;
+            floe_k_hashtable *table, *twin;
+            EXPECT_IEQ(floe_k_ht_create(kind, hint, &table, NULL), FLOE_OK);
+            EXPECT_IEQ(floe_k_ht_create(kind, hint, &twin, NULL), FLOE_OK);
+            memset(sums, 0, accumulators * sizeof *sums);
+            memset(expected_sums, 0, accumulators * sizeof *expected_sums);
+            memset(counts, 0, accumulators * sizeof *counts);
+            memset(expected_counts, 0, accumulators * sizeof *expected_counts);
+            for (int b = 0; b < BATCHES; b++) {
+                for (size_t i = 0; i < ROWS; i++) {
+                    numbers[i] = (int64_t)(next_random() % GROUPS) - GROUPS / 3;
+                    amounts[i] = (double)(int64_t)(next_random() >> 20) * 0x1p-20 - 1e6;
+                    weights[i] = (int64_t)(next_random() % 5) - 2;
+                }
+                for (size_t w = 0; w < ROWS / 64; w++) {
+                    key_valid[w] = ~(next_random() & next_random() & next_random());
+                    amount_valid[w] = ~(next_random() & next_random() & next_random());
+                }
+                fill_keys(kind, numbers, ROWS, values, refs, heap);
+                floe_k_keys view = {kind, kind == FLOE_K_KEY_BYTES ? (const void *)refs
+                                                                   : (const void *)values,
+                                    heap, general ? key_valid : NULL};
+                size_t count = ROWS;
+                const uint16_t *sel = NULL;
+                if (general && b % 3 != 0) {
+                    count = 0;
+                    for (size_t i = 0; i < ROWS; i++)
+                        if (next_random() % 4 != 0) selection[count++] = (uint16_t)i;
+                    sel = selection;
+                }
+                const uint64_t *row_hashes = NULL;
+                if (with_hashes) {
+                    switch (kind) {
+                    case FLOE_K_KEY_I32:
+                        floe_k_hash_i32(hashes, (const int32_t *)(const void *)values,
+                                        view.validity, NULL, ROWS, 0);
+                        break;
+                    case FLOE_K_KEY_I64:
+                        floe_k_hash_i64(hashes, (const int64_t *)(const void *)values,
+                                        view.validity, NULL, ROWS, 0);
+                        break;
+                    case FLOE_K_KEY_I128:
+                        floe_k_hash_i128(hashes, values, view.validity, NULL, ROWS, 0);
+                        break;
+                    default:
+                        floe_k_hash_string(hashes, refs, heap, view.validity, NULL, ROWS, 0);
+                        break;
+                    }
+                    row_hashes = hashes;
+                }
+                const uint64_t *value_validity = general ? amount_valid : NULL;
+                const int64_t *row_weights = general && b % 2 == 0 ? weights : NULL;
+                memset(ids, 0xCD, sizeof ids);
+                EXPECT_IEQ(fused(table, &view, row_hashes, amounts, value_validity, row_weights,
+                                 sel, count, ids, sums, counts, NULL),
+                           FLOE_OK);
+                EXPECT_IEQ(scalar->ht_find_or_insert(twin, &view, row_hashes, sel, count,
+                                                     expected_ids, NULL),
+                           FLOE_OK);
+                floe_k_agg_sum_f64(expected_sums, expected_counts, expected_ids, amounts,
+                                   value_validity, row_weights, sel, count);
+                for (size_t i = 0; i < count; i++) {
+                    size_t row = sel != NULL ? sel[i] : i;
+                    EXPECT_UEQ(ids[row], expected_ids[row]);
+                }
+            }
+            EXPECT_UEQ(floe_k_ht_group_count(table), floe_k_ht_group_count(twin));
+            EXPECT_UEQ(floe_k_ht_null_group(table), floe_k_ht_null_group(twin));
+            ck_assert_int_eq(memcmp(sums, expected_sums, accumulators * sizeof *sums), 0);
+            ck_assert_int_eq(memcmp(counts, expected_counts, accumulators * sizeof *counts), 0);
+            floe_k_ht_free(table);
+            floe_k_ht_free(twin);
+        }
+    }
+    /* The plain entry point (the ISA in use) and a kind mismatch. */
+    floe_k_hashtable *table;
+    EXPECT_IEQ(floe_k_ht_create(FLOE_K_KEY_I64, 0, &table, NULL), FLOE_OK);
+    int64_t keys[4] = {7, 8, 7, 7};
+    double amounts4[4] = {1.5, 2.0, 0.25, 4.0};
+    uint32_t ids4[4];
+    memset(sums, 0, 8 * sizeof *sums);
+    memset(counts, 0, 8 * sizeof *counts);
+    floe_k_keys view = {FLOE_K_KEY_I64, keys, NULL, NULL};
+    EXPECT_IEQ(floe_k_ht_find_or_insert_sum_f64(table, &view, NULL, amounts4, NULL, NULL, NULL, 4,
+                                                ids4, sums, counts, NULL),
+               FLOE_OK);
+    ck_assert(sums[0] == 5.75 && sums[1] == 2.0 && counts[0] == 3 && counts[1] == 1);
+    EXPECT_UEQ(ids4[2], 0);
+    floe_k_keys wrong = {FLOE_K_KEY_I32, keys, NULL, NULL};
+    floe_error err;
+    EXPECT_IEQ(floe_k_ht_find_or_insert_sum_f64(table, &wrong, NULL, amounts4, NULL, NULL, NULL, 4,
+                                                ids4, sums, counts, &err),
+               FLOE_EINVAL);
+    floe_k_ht_free(table);
+    free(sums);
+    free(expected_sums);
+    free(counts);
+    free(expected_counts);
+}
+END_TEST
+
+/* After a failed fused call: the rows before the first row whose key has no group are summed
+ * into their groups, nothing else is (amounts are row + 1, so every sum names its rows). */
+static void expect_prefix_summed(const floe_k_hashtable *table, const int64_t *keys,
+                                 size_t rows, const double *sums, const int64_t *counts,
+                                 const double *before_sums, const int64_t *before_counts,
+                                 size_t accumulators)
+{
+    uint32_t *found = malloc(rows * sizeof *found);
+    double *want_sums = malloc(accumulators * sizeof *want_sums);
+    int64_t *want_counts = malloc(accumulators * sizeof *want_counts);
+    memcpy(want_sums, before_sums, accumulators * sizeof *want_sums);
+    memcpy(want_counts, before_counts, accumulators * sizeof *want_counts);
+    floe_k_keys view = {FLOE_K_KEY_I64, keys, NULL, NULL};
+    for (size_t base = 0; base < rows; base += BATCH) {
+        size_t count = rows - base < BATCH ? rows - base : BATCH;
+        view.values = keys + base;
+        floe_k_ht_find(table, &view, NULL, NULL, count, found + base);
+    }
+    size_t prefix = 0;
+    while (prefix < rows && found[prefix] != FLOE_K_NO_GROUP) prefix++;
+    ck_assert_uint_lt(prefix, rows); /* the call failed, so some row has no group */
+    for (size_t row = 0; row < prefix; row++) {
+        want_sums[found[row]] += (double)(row + 1);
+        want_counts[found[row]] += 1;
+    }
+    ck_assert_int_eq(memcmp(sums, want_sums, accumulators * sizeof *sums), 0);
+    ck_assert_int_eq(memcmp(counts, want_counts, accumulators * sizeof *counts), 0);
+    free(found);
+    free(want_sums);
+    free(want_counts);
+}
+
+START_TEST(group_by_sum_allocation_failures)
+{
+    /* Small index (the fused loop): every allocation budget through creation and a 5000-row
+     * batch of 3000 keys. */
+    enum { KEYS = 5000 };
+    static int64_t keys[KEYS];
+    static double amounts[KEYS];
+    static uint32_t ids[KEYS];
+    static double sums[KEYS + 1], zero_sums[KEYS + 1];
+    static int64_t counts[KEYS + 1], zero_counts[KEYS + 1];
+    for (int i = 0; i < KEYS; i++) {
+        keys[i] = (i * 7919) % 3000;
+        amounts[i] = (double)(i + 1);
+    }
+    floe_k_keys view = {FLOE_K_KEY_I64, keys, NULL, NULL};
+    const floe_k_dispatch *tables[FLOE_K_ISA_COUNT];
+    int n = variants(tables);
+    for (int v = 0; v < n; v++) {
+        int saw_failure = 0, saw_success = 0;
+        for (long budget = 0; budget < 40; budget++) {
+            memset(sums, 0, sizeof sums);
+            memset(counts, 0, sizeof counts);
+            floe_set_allocation_failure_after(budget);
+            floe_k_hashtable *table = NULL;
+            floe_error err;
+            int status = floe_k_ht_create(FLOE_K_KEY_I64, 0, &table, &err);
+            if (status == FLOE_OK)
+                status = fused_sum_of(tables[v]->isa)(table, &view, NULL, amounts, NULL, NULL,
+                                                      NULL, KEYS, ids, sums, counts, &err);
+            floe_set_allocation_failure_after(-1);
+            if (status == FLOE_OK) {
+                saw_success = 1;
+                EXPECT_UEQ(floe_k_ht_group_count(table), 3000);
+            } else {
+                EXPECT_IEQ(status, FLOE_ENOMEM);
+                saw_failure = 1;
+                if (table != NULL)
+                    expect_prefix_summed(table, keys, KEYS, sums, counts, zero_sums, zero_counts,
+                                         KEYS + 1);
+            }
+            floe_k_ht_free(table);
+        }
+        ck_assert(saw_failure && saw_success);
+    }
+}
+END_TEST
+
+START_TEST(group_by_sum_failure_in_a_large_index)
+{
+    /* A large index (the probe-then-sum path) filled to its last free slot, then a batch of new
+     * keys whose growth cannot allocate: the rows before the failing one are summed. */
+    enum { FILL = 229000, MORE = 2 * BATCH };
+    size_t rows = FILL + MORE;
+    int64_t *keys = malloc(rows * sizeof *keys);
+    double *amounts = malloc(rows * sizeof *amounts);
+    double *sums = calloc(rows + 1, sizeof *sums), *before_sums = malloc((rows + 1) * 8);
+    int64_t *counts = calloc(rows + 1, sizeof *counts), *before_counts = malloc((rows + 1) * 8);
+    uint32_t ids[BATCH];
+    for (size_t i = 0; i < rows; i++) {
+        keys[i] = (int64_t)(i * 2654435761u);
+        amounts[i] = (double)(i + 1);
+    }
+    const floe_k_dispatch *tables[FLOE_K_ISA_COUNT];
+    int n = variants(tables);
+    for (int v = 0; v < n; v++) {
+        floe_k_ht_find_or_insert_sum_f64_fn fused = fused_sum_of(tables[v]->isa);
+        memset(sums, 0, (rows + 1) * sizeof *sums);
+        memset(counts, 0, (rows + 1) * sizeof *counts);
+        floe_k_hashtable *table;
+        /* 200k groups: 256Ki slots (room for 229376 keys), 4.4 MB of index. */
+        EXPECT_IEQ(floe_k_ht_create(FLOE_K_KEY_I64, 200000, &table, NULL), FLOE_OK);
+        size_t capacity = floe_k_ht_capacity(table);
+        floe_k_keys view = {FLOE_K_KEY_I64, keys, NULL, NULL};
+        for (size_t base = 0; base < FILL; base += BATCH) {
+            size_t count = FILL - base < BATCH ? FILL - base : BATCH;
+            view.values = keys + base;
+            EXPECT_IEQ(fused(table, &view, NULL, amounts + base, NULL, NULL, NULL, count, ids,
+                             sums, counts, NULL),
+                       FLOE_OK);
+        }
+        EXPECT_UEQ(floe_k_ht_capacity(table), capacity);
+        memcpy(before_sums, sums, (rows + 1) * sizeof *sums);
+        memcpy(before_counts, counts, (rows + 1) * sizeof *counts);
+        /* The failing call's amounts are its own row numbers + 1, so give it a view of them. */
+        double *tail_amounts = malloc(MORE * sizeof *tail_amounts);
+        for (size_t i = 0; i < MORE; i++) tail_amounts[i] = (double)(i + 1);
+        floe_error err;
+        floe_set_allocation_failure_after(0);
+        view.values = keys + FILL;
+        int status = fused(table, &view, NULL, tail_amounts, NULL, NULL, NULL, BATCH, ids, sums,
+                           counts, &err);
+        floe_set_allocation_failure_after(-1);
+        EXPECT_IEQ(status, FLOE_ENOMEM);
+        EXPECT_UEQ(floe_k_ht_capacity(table), capacity);
+        expect_prefix_summed(table, keys + FILL, BATCH, sums, counts, before_sums, before_counts,
+                             rows + 1);
+        free(tail_amounts);
+        floe_k_ht_free(table);
+    }
+    free(keys);
+    free(amounts);
+    free(sums);
+    free(before_sums);
+    free(counts);
+    free(before_counts);
+}
+END_TEST
+
 START_TEST(allocation_failures)
 {
     enum { KEYS = 5000 };
@@ -759,6 +1155,7 @@ int main(void)
     tcase_add_test(cases, random_int64_keys_every_variant);
     tcase_add_test(cases, empty_and_one_row);
     tcase_add_test(cases, colliding_hashes);
+    tcase_add_test(cases, colliding_string_hashes_small_and_large_index);
     tcase_add_test(cases, growth_through_many_resizes);
     tcase_add_test(cases, removal_keeps_ids_dense);
     tcase_add_test(cases, other_fixed_kinds);
@@ -767,6 +1164,9 @@ int main(void)
     tcase_add_test(cases, composite_keys_with_null_parts);
     tcase_add_test(cases, serialization_round_trip);
     tcase_add_test(cases, allocation_failures);
+    tcase_add_test(cases, group_by_sum_matches_probe_then_sum);
+    tcase_add_test(cases, group_by_sum_allocation_failures);
+    tcase_add_test(cases, group_by_sum_failure_in_a_large_index);
     suite_add_tcase(suite, cases);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

@@ -5,7 +5,8 @@
  * 1000 matches through a 7-pair output; empty build and probe sides; string keys; NULL keys never
  * match; every hash-table variant this build runs; unique build keys (the one-pair-per-row fast
  * path, with and without NULL build rows, then turned off by a repeated key) through selections
- * and with or without caller hashes.
+ * and with or without caller hashes; the random and unique-key cases with a small build index
+ * and with one sized past every cache (the two probe loops of hashtable.h).
  */
 #include "kernels/dispatch.h"
 #include "kernels/hash.h"
@@ -33,6 +34,9 @@ static int valid(const uint64_t *validity, size_t row)
 }
 
 enum { BUILD = 1500, PROBE = 700, MAX_PAIRS = 200000 };
+
+/* An expected row count that makes the build side's index larger than every cache. */
+#define LARGE_HINT ((size_t)1 << 19)
 
 /* Expected pairs in the order join.h promises: probe order, then build order. */
 static size_t nested_loop(const int64_t *build, const uint64_t *build_valid, size_t build_count,
@@ -72,12 +76,15 @@ START_TEST(random_keys_against_nested_loop)
     floe_k_hash_i64(build_hashes, build, build_valid, NULL, BUILD, 5);
     floe_k_hash_i64(probe_hashes, probe, probe_valid, NULL, PROBE, 5);
     const size_t capacities[] = {1, 2, 7, 64, 2048, MAX_PAIRS};
-    for (int isa = 0; isa < FLOE_K_ISA_COUNT; isa++) {
+    /* Each variant with a small index (the one-pass probe) and one sized past every cache (the
+     * pipelined probe). */
+    for (int config = 0; config < 2 * FLOE_K_ISA_COUNT; config++) {
         const floe_k_dispatch *fns;
-        if (floe_k_dispatch_for((floe_k_isa)isa, &fns) != FLOE_OK) continue;
-        (void)fns; /* the join uses the dispatched probe; FLOE_ISA=scalar covers the other */
+        if (floe_k_dispatch_for((floe_k_isa)(config / 2), &fns) != FLOE_OK) continue;
         floe_k_join_table table;
-        ck_assert_int_eq(floe_k_join_init(&table, FLOE_K_KEY_I64, 0, NULL), FLOE_OK);
+        ck_assert_int_eq(floe_k_join_init(&table, FLOE_K_KEY_I64, config % 2 ? LARGE_HINT : 0,
+                                          NULL),
+                         FLOE_OK);
         /* Build in three calls, the middle one through a selection of all its rows. */
         floe_k_keys part = {FLOE_K_KEY_I64, build, NULL, build_valid};
         ck_assert_int_eq(floe_k_join_build(&table, &part, build_hashes, NULL, 500, NULL), 0);
@@ -266,11 +273,13 @@ START_TEST(unique_build_keys_against_nested_loop)
                 build_valid[i >> 6] &= ~(1ull << (i & 63));
         size_t build_count = round == 2 ? UNIQUE_BUILD + 1 : UNIQUE_BUILD;
         floe_k_hash_i64(build_hashes, build, build_valid, NULL, build_count, 0);
-        for (int isa = 0; isa < FLOE_K_ISA_COUNT; isa++) {
+        for (int config = 0; config < 2 * FLOE_K_ISA_COUNT; config++) {
             const floe_k_dispatch *fns;
-            if (floe_k_dispatch_for((floe_k_isa)isa, &fns) != FLOE_OK) continue;
+            if (floe_k_dispatch_for((floe_k_isa)(config / 2), &fns) != FLOE_OK) continue;
             floe_k_join_table table;
-            ck_assert_int_eq(floe_k_join_init(&table, FLOE_K_KEY_I64, UNIQUE_BUILD, NULL), 0);
+            ck_assert_int_eq(floe_k_join_init(&table, FLOE_K_KEY_I64,
+                                              config % 2 ? LARGE_HINT : UNIQUE_BUILD, NULL),
+                             0);
             floe_k_keys first = {FLOE_K_KEY_I64, build, NULL, build_valid};
             ck_assert_int_eq(floe_k_join_build(&table, &first, build_hashes, NULL, 2000, NULL), 0);
             /* The rest in a second call (numbers go on), without caller hashes. */
