@@ -8,7 +8,10 @@
 #include "cli.h"
 
 #include "floe.h"
+#include "io/catalog_fs.h"     /* floe_io_catalog_set_test_hooks */
+#include "io/iceberg_commit.h" /* floe_ice_commit_set_test_hook */
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,14 +33,15 @@ static const cli_command commands[] = {
      floe_cli_refresh},
     {"run", "[--interval SECONDS] [--once]", "scheduler: keep dynamic tables within target lag",
      NULL},
-    {"status", "[TABLE]", "dynamic tables: lag, last refresh, mode and reason, errors", floe_cli_status},
+    {"status", "[TABLE] [--json]", "dynamic tables: lag, last refresh, mode and reason, errors",
+     floe_cli_status},
     {"lineage", "TABLE [--where EXPR]", "trace rows to refreshes, source snapshots and files",
      NULL},
     {"table", "show TABLE | dump TABLE [--snapshot ID] [--format csv|jsonl]",
      "inspect an Iceberg table", floe_cli_table},
     {"parquet", "meta FILE | dump FILE [--format csv|jsonl] [--columns a,b]",
      "inspect Parquet files", floe_cli_parquet},
-    {"vacuum", "[TABLE ...] [--dry-run] [--min-age SECONDS]",
+    {"vacuum", "[TABLE ...] [--dry-run] [--min-age SECONDS] [--json]",
      "remove files no snapshot references (default: older than an hour)", floe_cli_vacuum},
     {"info", "", "this build, this machine (SIMD, io_uring) and the warehouse's tables",
      floe_cli_info},
@@ -88,8 +92,38 @@ int floe_cli_usage_error(const char *command, const char *format, ...)
     return FLOE_EXIT_USAGE;
 }
 
+/* Crash tests: FLOE_TEST_KILL_AT=STEP[:N] kills this process with SIGKILL at the N-th (default
+ * first) time a commit reaches STEP — the commit's own steps ("manifests-written",
+ * "list-written", "metadata-written") and the catalog protocol's ("temp-written",
+ * "directories-synced", "published", "temp-removed", "hint-temp-written", "hint-renamed"). */
+static char kill_step[64];
+static long kill_countdown;
+
+static void kill_at_step(const char *step, void *context)
+{
+    (void)context;
+    if (strcmp(step, kill_step) == 0 && --kill_countdown == 0) raise(SIGKILL);
+}
+
+static void install_kill_hook(void)
+{
+    const char *setting = getenv("FLOE_TEST_KILL_AT");
+    if (setting == NULL || setting[0] == '\0') return;
+    const char *colon = strchr(setting, ':');
+    size_t length = colon != NULL ? (size_t)(colon - setting) : strlen(setting);
+    if (length >= sizeof kill_step) return;
+    memcpy(kill_step, setting, length);
+    kill_step[length] = '\0';
+    kill_countdown = colon != NULL ? strtol(colon + 1, NULL, 10) : 1;
+    if (kill_countdown < 1) kill_countdown = 1;
+    floe_ice_commit_set_test_hook(kill_at_step, NULL);
+    floe_io_catalog_test_hooks hooks = {.on_step = kill_at_step};
+    floe_io_catalog_set_test_hooks(&hooks);
+}
+
 int main(int argc, char **argv)
 {
+    install_kill_hook();
     floe_cli_context context = {.warehouse = getenv("FLOE_WAREHOUSE")};
     if (context.warehouse == NULL || context.warehouse[0] == '\0') context.warehouse = "./lake";
 

@@ -1,8 +1,8 @@
 /*
- * vacuum.c — `floe-engine vacuum [TABLE ...] [--dry-run] [--min-age SECONDS]`: removes orphan
- * files (engine/vacuum.h) of the named tables, or of every table in the warehouse. One line per
- * table; with --json one JSON object per table. The default age guard is an hour, so files of a
- * refresh in flight are never taken.
+ * vacuum.c — `floe-engine vacuum [TABLE ...] [--dry-run] [--min-age SECONDS] [--json]`: removes
+ * orphan files (engine/vacuum.h) of the named tables, or of every table in the warehouse. One line
+ * per table; with --json one JSON object per table. The default age guard is an hour, so files
+ * of a refresh in flight are never taken.
  */
 #include "cli.h"
 
@@ -17,7 +17,7 @@
 #include <string.h>
 
 static int vacuum_one(const floe_cli_context *context, const char *table, int64_t min_age,
-                      bool dry_run, bool *failed)
+                      bool dry_run, bool json, bool *failed)
 {
     floe_eng_vacuum_result result;
     floe_io_string_list orphans;
@@ -33,7 +33,7 @@ static int vacuum_one(const floe_cli_context *context, const char *table, int64_
     for (size_t i = 0; i < orphans.count; i++)
         fprintf(stderr, "%s %s\n", dry_run ? "would remove" : "removed", orphans.items[i]);
     floe_io_string_list_fini(&orphans);
-    if (context->json) {
+    if (json) {
         floe_text name;
         floe_text_init(&name);
         if (floe_k_json_string_append(&name, table, strlen(table)) != FLOE_OK) {
@@ -56,7 +56,7 @@ static int vacuum_one(const floe_cli_context *context, const char *table, int64_
 
 int floe_cli_vacuum(const floe_cli_context *context, int argc, char **argv)
 {
-    bool dry_run = false;
+    bool dry_run = false, json = context->json;
     int64_t min_age = 3600;
     const char **tables = calloc((size_t)argc, sizeof *tables);
     if (tables == NULL)
@@ -65,6 +65,8 @@ int floe_cli_vacuum(const floe_cli_context *context, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dry-run") == 0) {
             dry_run = true;
+        } else if (strcmp(argv[i], "--json") == 0) {
+            json = true;
         } else if (strcmp(argv[i], "--min-age") == 0) {
             char *end = NULL;
             errno = 0;
@@ -86,7 +88,7 @@ int floe_cli_vacuum(const floe_cli_context *context, int argc, char **argv)
     int exit_status = FLOE_EXIT_OK;
     if (table_count > 0) {
         for (size_t i = 0; i < table_count; i++)
-            vacuum_one(context, tables[i], min_age, dry_run, &failed);
+            vacuum_one(context, tables[i], min_age, dry_run, json, &failed);
     } else {
         floe_io_string_list all;
         floe_io_string_list_init(&all);
@@ -96,7 +98,7 @@ int floe_cli_vacuum(const floe_cli_context *context, int argc, char **argv)
             exit_status = floe_cli_report("vacuum", status, &err);
         } else {
             for (size_t i = 0; i < all.count; i++)
-                vacuum_one(context, all.items[i], min_age, dry_run, &failed);
+                vacuum_one(context, all.items[i], min_age, dry_run, json, &failed);
         }
         floe_io_string_list_fini(&all);
     }
