@@ -9,6 +9,12 @@
  *                 reads one snapshot) with io/iceberg_scan.h, deletes applied;
  *   PARQUET       one Parquet file (read_parquet), read with io/parquet_reader.h.
  *
+ * Deltas: a table the context pins as a delta (floe_eng_context_pin_delta) is read in the
+ * reader's change mode: its batches hold the change from the pin's `from` to its snapshot, with
+ * batch->weights (+1 inserted, -1 retracted) set by the reader and handed out as they are; the
+ * filters only refine the selection, so the weights stay aligned with the rows. An expired
+ * `from` is the reader's FLOE_ENOTFOUND, raised when the scan is created.
+ *
  * Pruning: the plan's `checks` become floe_ice_predicates. The Iceberg reader drops data files
  * by partition values and column bounds and row groups by their statistics; a Parquet file
  * drops row groups by statistics. Pruning only skips what cannot match: the `filters` are still
@@ -24,8 +30,9 @@
  * the filters all drop are not handed out. A scan of no columns (COUNT(*)) hands out batches of
  * row counts only; over a Parquet file they come from the footer, without decoding a column.
  *
- * Counters (context): files_read and bytes_read (the file's size) when a data file is opened,
- * files_pruned when pruning rules a whole file out, rows_read as rows are decoded. A Parquet
+ * Counters (context): files_read and bytes_read (the file's size) when a data file is opened
+ * (for a delta: only the changed files the reader opens), files_pruned when pruning rules a
+ * whole file out, rows_read as rows are decoded. A Parquet
  * file is counted once, by partition 0: as read, or as pruned when statistics rule out every
  * row group.
  *
@@ -291,8 +298,12 @@ static int open_iceberg(scan_operator *scan, uint32_t partition, uint32_t partit
         snapshot_id = scan->table->metadata->current_snapshot_id;
         FLOE_TRY(floe_eng_context_pin(context, table->identity, snapshot_id, err));
     }
+    const floe_eng_source_snapshot *source = floe_eng_context_source(context, table->identity);
+    bool delta = source->delta;
+    int64_t from_snapshot_id = source->from_snapshot_id;
     if (snapshot_id == -1) {
-        /* No snapshot when the query started: no rows, even if one was committed since. */
+        /* No snapshot when the query started: no rows (and no change), even if one was
+         * committed since. */
         scan->base.vtable = &empty_vtable;
         return FLOE_OK;
     }
@@ -310,6 +321,8 @@ static int open_iceberg(scan_operator *scan, uint32_t partition, uint32_t partit
     options.predicate_count = scan->predicate_count;
     options.partition = partition;
     options.partition_count = partition_count;
+    options.changes = delta;
+    options.from_snapshot_id = from_snapshot_id;
     int status = floe_ice_scan_reader_open(&scan->reader, scan->table, &options, err);
     floe_free(names);
     FLOE_TRY(status);

@@ -16,6 +16,12 @@
  * Why the cursor tracks row group starts: position deletes name rows by their position in the
  * whole file, so when statistics skip row groups, each batch's first position is taken from the
  * start of the row group it came from (batches never span row groups), not counted from 0.
+ *
+ * Why one "read item" type serves both modes: a snapshot scan and a change are both a list of
+ * data files, each with the delete files that apply to it, tagged with the SIDES (the snapshot
+ * `to`, the snapshot `from`) at which each applies. A row's weight then follows from which
+ * sides delete it (row_weight), so deletes are loaded, matched and probed by one code path,
+ * and a delete file that applies at both sides is loaded once and probed once per row.
  */
 #include "io/iceberg_scan.h"
 
@@ -25,6 +31,7 @@
 #include "kernels/memory.h"
 #include "kernels/value_text.h" /* floe_text: key buffer */
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -618,9 +625,49 @@ typedef struct delete_file_state {
     key_set keys;
 } delete_file_state;
 
+/* The snapshots at which a delete file applies to the data file being read: a snapshot scan
+ * has only its snapshot (SIDE_TO); change mode compares `to` with `from`. */
+enum { SIDE_TO = 1, SIDE_FROM = 2, SIDE_BOTH = SIDE_TO | SIDE_FROM };
+
+typedef struct applied_delete {
+    uint32_t index;                         /* into reader->delete_files */
+    uint32_t sides;                         /* SIDE_TO and/or SIDE_FROM */
+} applied_delete;
+
+/* How the rows of a data file are handed out (see "Change mode" in the header). */
+typedef enum read_kind {
+    READ_SNAPSHOT,                          /* its live rows, no weights */
+    READ_INSERTED,                          /* live only at `to`: rows live at `to` weigh +1 */
+    READ_RETRACTED,                         /* live only at `from`: rows live there weigh -1 */
+    READ_CHANGED,                           /* live at both with other deletes: a row weighs
+                                               live_at_to - live_at_from */
+} read_kind;
+
+/* A data file to read, with every delete file that applies to it at either side. */
+typedef struct read_item {
+    const floe_ice_scan_file *data;
+    read_kind kind;
+    applied_delete *deletes;                /* by ascending index, in the reader's arena */
+    uint32_t delete_count;
+    int has_equality;                       /* one of them is an equality delete */
+} read_item;
+
+/* The positions deleted from the open data file at one side, sorted; `next` moves forward
+ * with the rows. */
+typedef struct deleted_positions {
+    int64_t *items;
+    size_t count;
+    size_t capacity;
+    size_t next;
+} deleted_positions;
+
 struct floe_ice_scan_reader {
     const floe_ice_table *table;
-    floe_ice_scan_plan *plan;
+    floe_ice_scan_plan *plan;               /* the snapshot (change mode: `to`); NULL when
+                                               nothing had to be planned */
+    floe_ice_scan_plan *from_plan;          /* change mode from a snapshot: `from` */
+    int64_t snapshot_id;                    /* the snapshot read (change mode: `to`) */
+    bool changes;
     floe_io_backend backend;
     floe_arena arena;                       /* paths of position deletes, small arrays */
     floe_ice_scan_column *columns;          /* output columns */
@@ -630,23 +677,25 @@ struct floe_ice_scan_reader {
     floe_type *types;
     uint32_t field_count;
     uint32_t field_capacity;
-    delete_file_state *deletes;             /* per plan delete file */
+    const floe_ice_scan_file **delete_files; /* every delete file an item names, once */
+    delete_file_state *deletes;             /* per delete_files entry */
+    size_t delete_file_count;
     floe_ice_predicate *predicates;         /* pruning, copied into the arena */
     floe_type *predicate_types;
     size_t predicate_count;
-    size_t *selected_tasks;                 /* plan tasks to read, ascending */
-    size_t selected_task_count;
-    size_t task_index;                      /* next entry of selected_tasks to open */
+    read_item *items;                       /* every data file to read, before partitions and
+                                               pruning */
+    size_t item_count;
+    size_t *selected_items;                 /* items this reader reads, ascending */
+    size_t selected_item_count;
+    size_t item_index;                      /* next entry of selected_items to open */
     int cursor_open;
     file_cursor cursor;
-    const floe_ice_scan_task *task;         /* the open task; NULL before the first and at
+    const read_item *item;                  /* the open item; NULL before the first and at
                                                the end */
-    /* deletes of the current task */
-    const position_entry *task_positions;   /* range in one or more delete files: merged */
-    int64_t *task_deleted;                  /* sorted positions deleted in the current file */
-    size_t task_deleted_count;
-    size_t task_deleted_capacity;
-    size_t task_deleted_next;
+    deleted_positions positions[2];         /* of the open item: [0] at `to`, [1] at `from` */
+    int64_t *weights;                       /* change mode: FLOE_BATCH_CAPACITY, handed out as
+                                               batch->weights */
     floe_text key;
     floe_ice_scan_reader_stats stats;
 };
@@ -816,7 +865,7 @@ static int load_delete_file(floe_ice_scan_reader *reader, size_t index, floe_err
 {
     delete_file_state *state = &reader->deletes[index];
     if (state->loaded) return FLOE_OK;
-    const floe_ice_scan_file *file = &reader->plan->delete_files[index];
+    const floe_ice_scan_file *file = reader->delete_files[index];
     FLOE_RETURN_IF(!file->path_found, FLOE_ENOTFOUND, err, "delete file %s does not exist",
                    file->path);
     FLOE_RETURN_IF(!is_parquet(file->file->file_format), FLOE_EUNSUPPORTED, err,
@@ -837,20 +886,23 @@ void floe_ice_scan_reader_free(floe_ice_scan_reader *reader)
     if (reader == NULL) return;
     if (reader->cursor_open) file_cursor_fini(&reader->cursor);
     if (reader->deletes != NULL) {
-        for (size_t i = 0; i < reader->plan->delete_file_count; i++) {
+        for (size_t i = 0; i < reader->delete_file_count; i++) {
             floe_free(reader->deletes[i].positions);
             floe_free(reader->deletes[i].keys.slots);
             floe_arena_fini(&reader->deletes[i].keys.arena);
         }
     }
     floe_free(reader->deletes);
-    floe_free(reader->selected_tasks);
-    floe_free(reader->task_deleted);
+    floe_free(reader->items);
+    floe_free(reader->selected_items);
+    for (int side = 0; side < 2; side++) floe_free(reader->positions[side].items);
+    floe_free(reader->weights);
     floe_free(reader->columns);
     floe_free(reader->fields);
     floe_free(reader->types);
     floe_text_fini(&reader->key);
     floe_ice_scan_plan_free(reader->plan);
+    floe_ice_scan_plan_free(reader->from_plan);
     floe_arena_fini(&reader->arena);
     floe_free(reader);
 }
@@ -915,11 +967,283 @@ static int compare_text_pointers(const void *left, const void *right)
     return strcmp(*(const char *const *)left, *(const char *const *)right);
 }
 
-/* Chooses the plan tasks to read: listed paths, this partition, not pruned (see the header). */
-static int select_tasks(floe_ice_scan_reader *reader, const floe_ice_scan_reader_options *options,
-                        floe_error *err)
+/* ---- what to read: a snapshot's files, or the files that changed between two ---------------- */
+
+/* Allocates the item array for `count` data files and the delete file table for `deletes`. */
+static int items_reserve(floe_ice_scan_reader *reader, size_t count, size_t deletes,
+                         floe_error *err)
+{
+    reader->items = floe_calloc(count ? count : 1, sizeof *reader->items);
+    reader->delete_files = floe_arena_alloc(&reader->arena,
+                                            (deletes ? deletes : 1) * sizeof *reader->delete_files);
+    FLOE_RETURN_IF(reader->items == NULL || reader->delete_files == NULL, FLOE_ENOMEM, err,
+                   "out of memory");
+    return FLOE_OK;
+}
+
+/* Gives `item` a plan task's delete files, applying at `sides`: `indexes` index the plan's
+ * delete files, which are reader->delete_files' first entries, or through `map` (NULL: the
+ * same numbering). */
+static int item_set_deletes(floe_ice_scan_reader *reader, read_item *item,
+                            const size_t *indexes, const uint32_t *map, size_t count,
+                            uint32_t sides, floe_error *err)
+{
+    item->delete_count = (uint32_t)count;
+    if (count == 0) return FLOE_OK;
+    applied_delete *deletes = floe_arena_alloc(&reader->arena, count * sizeof *deletes);
+    FLOE_RETURN_IF(deletes == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (size_t d = 0; d < count; d++) {
+        uint32_t index = map != NULL ? map[indexes[d]] : (uint32_t)indexes[d];
+        deletes[d] = (applied_delete){index, sides};
+    }
+    item->deletes = deletes;
+    return FLOE_OK;
+}
+
+static int compare_applied(const void *left, const void *right)
+{
+    const applied_delete *a = left, *b = right;
+    return (a->index > b->index) - (a->index < b->index);
+}
+
+/* Marks items holding an equality delete and sorts their deletes by index. */
+static void items_finish(floe_ice_scan_reader *reader)
+{
+    for (size_t i = 0; i < reader->item_count; i++) {
+        read_item *item = &reader->items[i];
+        if (item->delete_count > 1)
+            qsort(item->deletes, item->delete_count, sizeof *item->deletes, compare_applied);
+        for (uint32_t d = 0; d < item->delete_count; d++)
+            if (reader->delete_files[item->deletes[d].index]->content ==
+                FLOE_ICE_CONTENT_EQUALITY_DELETES)
+                item->has_equality = 1;
+    }
+}
+
+/* A snapshot scan: every live data file, its rows as they are. */
+static int items_of_snapshot(floe_ice_scan_reader *reader, floe_error *err)
 {
     const floe_ice_scan_plan *plan = reader->plan;
+    FLOE_TRY(items_reserve(reader, plan->task_count, plan->delete_file_count, err));
+    for (size_t i = 0; i < plan->delete_file_count; i++)
+        reader->delete_files[i] = &plan->delete_files[i];
+    reader->delete_file_count = plan->delete_file_count;
+    for (size_t t = 0; t < plan->task_count; t++) {
+        const floe_ice_scan_task *task = &plan->tasks[t];
+        read_item *item = &reader->items[reader->item_count++];
+        item->data = &task->data;
+        item->kind = READ_SNAPSHOT;
+        FLOE_TRY(item_set_deletes(reader, item, task->delete_indexes, NULL, task->delete_count,
+                                  SIDE_TO, err));
+    }
+    return FLOE_OK;
+}
+
+static int compare_files_by_path(const void *left, const void *right)
+{
+    const floe_ice_scan_file *a = *(const floe_ice_scan_file *const *)left;
+    const floe_ice_scan_file *b = *(const floe_ice_scan_file *const *)right;
+    return strcmp(a->file->file_path, b->file->file_path);
+}
+
+static int compare_tasks_by_path(const void *left, const void *right)
+{
+    const floe_ice_scan_task *a = *(const floe_ice_scan_task *const *)left;
+    const floe_ice_scan_task *b = *(const floe_ice_scan_task *const *)right;
+    return strcmp(a->data.file->file_path, b->data.file->file_path);
+}
+
+static int compare_uint32(const void *left, const void *right)
+{
+    uint32_t a = *(const uint32_t *)left, b = *(const uint32_t *)right;
+    return (a > b) - (a < b);
+}
+
+/* The entry of `sorted` (delete files by stored path) with the path of `file`, or NULL. */
+static const floe_ice_scan_file *find_file(const floe_ice_scan_file *const *sorted, size_t count,
+                                           const floe_ice_scan_file *file)
+{
+    const floe_ice_scan_file *const *found =
+        count ? bsearch(&file, sorted, count, sizeof *sorted, compare_files_by_path) : NULL;
+    return found != NULL ? *found : NULL;
+}
+
+/* The entry of `sorted` (tasks by their data file's stored path) with `task`'s path, or NULL. */
+static const floe_ice_scan_task *find_task(const floe_ice_scan_task *const *sorted, size_t count,
+                                           const floe_ice_scan_task *task)
+{
+    const floe_ice_scan_task *const *found =
+        count ? bsearch(&task, sorted, count, sizeof *sorted, compare_tasks_by_path) : NULL;
+    return found != NULL ? *found : NULL;
+}
+
+/* A data file live at both snapshots: CHANGED with the union of its deletes at both, or 0
+ * items when the deletes are the same (*unchanged = 1). `to_indexes` index delete_files
+ * directly; `from_indexes` through `from_map`. */
+static int item_of_both(floe_ice_scan_reader *reader, const floe_ice_scan_task *to_task,
+                        const floe_ice_scan_task *from_task, const uint32_t *from_map,
+                        uint32_t *scratch, int *unchanged, floe_error *err)
+{
+    size_t to_count = to_task->delete_count, from_count = from_task->delete_count;
+    for (size_t d = 0; d < from_count; d++) scratch[d] = from_map[from_task->delete_indexes[d]];
+    if (from_count > 1) qsort(scratch, from_count, sizeof *scratch, compare_uint32);
+    *unchanged = to_count == from_count;
+    for (size_t d = 0; d < to_count && *unchanged; d++)
+        *unchanged = (uint32_t)to_task->delete_indexes[d] == scratch[d];
+    if (*unchanged) return FLOE_OK;
+    applied_delete *deletes =
+        floe_arena_alloc(&reader->arena, (to_count + from_count) * sizeof *deletes);
+    FLOE_RETURN_IF(deletes == NULL, FLOE_ENOMEM, err, "out of memory");
+    size_t count = 0, t = 0, f = 0;
+    while (t < to_count || f < from_count) {
+        uint32_t at_to = t < to_count ? (uint32_t)to_task->delete_indexes[t] : UINT32_MAX;
+        uint32_t at_from = f < from_count ? scratch[f] : UINT32_MAX;
+        if (at_to == at_from) {
+            deletes[count++] = (applied_delete){at_to, SIDE_BOTH};
+            t++, f++;
+        } else if (at_to < at_from) {
+            deletes[count++] = (applied_delete){at_to, SIDE_TO};
+            t++;
+        } else {
+            deletes[count++] = (applied_delete){at_from, SIDE_FROM};
+            f++;
+        }
+    }
+    read_item *item = &reader->items[reader->item_count++];
+    item->data = &to_task->data;
+    item->kind = READ_CHANGED;
+    item->deletes = deletes;
+    item->delete_count = (uint32_t)count;
+    return FLOE_OK;
+}
+
+/* Change mode: matches the data files of `from` and `to` by stored path and keeps those whose
+ * rows differ (see "Change mode" in the header). Delete files of both plans are numbered once:
+ * `to`'s first, then those only `from` has. */
+static int items_of_change(floe_ice_scan_reader *reader, floe_error *err)
+{
+    const floe_ice_scan_plan *to = reader->plan, *from = reader->from_plan;
+    size_t from_tasks = from ? from->task_count : 0;
+    size_t from_deletes = from ? from->delete_file_count : 0;
+    FLOE_TRY(items_reserve(reader, to->task_count + from_tasks,
+                           to->delete_file_count + from_deletes, err));
+    const floe_ice_scan_file **sorted_deletes =
+        floe_malloc((to->delete_file_count ? to->delete_file_count : 1) * sizeof *sorted_deletes);
+    const floe_ice_scan_task **sorted_tasks =
+        floe_malloc((from_tasks ? from_tasks : 1) * sizeof *sorted_tasks);
+    uint32_t *from_map = floe_malloc((from_deletes ? from_deletes : 1) * sizeof *from_map);
+    uint32_t *scratch = floe_malloc((from_deletes ? from_deletes : 1) * sizeof *scratch);
+    uint8_t *matched = floe_calloc(from_tasks ? from_tasks : 1, 1);
+    int status = FLOE_OK;
+    if (sorted_deletes == NULL || sorted_tasks == NULL || from_map == NULL || scratch == NULL ||
+        matched == NULL) {
+        status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < to->delete_file_count; i++) {
+        reader->delete_files[i] = &to->delete_files[i];
+        sorted_deletes[i] = &to->delete_files[i];
+    }
+    reader->delete_file_count = to->delete_file_count;
+    qsort(sorted_deletes, to->delete_file_count, sizeof *sorted_deletes, compare_files_by_path);
+    for (size_t i = 0; i < from_deletes; i++) {
+        const floe_ice_scan_file *same =
+            find_file(sorted_deletes, to->delete_file_count, &from->delete_files[i]);
+        if (same != NULL) {
+            from_map[i] = (uint32_t)(same - to->delete_files);
+            continue;
+        }
+        from_map[i] = (uint32_t)reader->delete_file_count;
+        reader->delete_files[reader->delete_file_count++] = &from->delete_files[i];
+    }
+    for (size_t i = 0; i < from_tasks; i++) sorted_tasks[i] = &from->tasks[i];
+    qsort(sorted_tasks, from_tasks, sizeof *sorted_tasks, compare_tasks_by_path);
+
+    for (size_t t = 0; t < to->task_count && status == FLOE_OK; t++) {
+        const floe_ice_scan_task *task = &to->tasks[t];
+        reader->stats.change_files_compared++;
+        const floe_ice_scan_task *from_task = find_task(sorted_tasks, from_tasks, task);
+        if (from_task == NULL) {
+            read_item *item = &reader->items[reader->item_count++];
+            item->data = &task->data;
+            item->kind = READ_INSERTED;
+            status = item_set_deletes(reader, item, task->delete_indexes, NULL,
+                                      task->delete_count, SIDE_TO, err);
+            continue;
+        }
+        matched[from_task - from->tasks] = 1;
+        int unchanged;
+        status = item_of_both(reader, task, from_task, from_map, scratch, &unchanged, err);
+        if (unchanged) reader->stats.change_files_unchanged++;
+    }
+    for (size_t f = 0; f < from_tasks && status == FLOE_OK; f++) {
+        if (matched[f]) continue;
+        const floe_ice_scan_task *task = &from->tasks[f];
+        reader->stats.change_files_compared++;
+        read_item *item = &reader->items[reader->item_count++];
+        item->data = &task->data;
+        item->kind = READ_RETRACTED;
+        status = item_set_deletes(reader, item, task->delete_indexes, from_map,
+                                  task->delete_count, SIDE_FROM, err);
+    }
+done:
+    floe_free(sorted_deletes);
+    floe_free(sorted_tasks);
+    floe_free(from_map);
+    floe_free(scratch);
+    floe_free(matched);
+    return status;
+}
+
+/* Whether `from` is an ancestor of `to` with nothing but `replace` snapshots after it. */
+static int only_replaces_between(const floe_ice_table_metadata *metadata, int64_t from, int64_t to)
+{
+    int64_t id = to;
+    for (size_t steps = 0; steps <= metadata->snapshot_count && id != from; steps++) {
+        const floe_ice_snapshot *snapshot = floe_ice_snapshot_by_id(metadata, id);
+        if (snapshot == NULL ||
+            floe_ice_operation_from_text(snapshot->operation) != FLOE_ICE_OPERATION_REPLACE)
+            return 0;
+        id = snapshot->parent_snapshot_id;
+    }
+    return id == from;
+}
+
+/* Plans what the reader reads: the snapshot's files, or in change mode the changed files. */
+static int plan_reads(floe_ice_scan_reader *reader, const floe_ice_scan_reader_options *options,
+                      floe_error *err)
+{
+    const floe_ice_table *table = reader->table;
+    if (!reader->changes) {
+        FLOE_TRY(floe_ice_table_plan_scan(table, reader->snapshot_id, &reader->plan, err));
+        return items_of_snapshot(reader, err);
+    }
+    int64_t from = options->from_snapshot_id, to = reader->snapshot_id;
+    FLOE_RETURN_IF(from < -1, FLOE_EINVAL, err,
+                   "floe_ice_scan_reader_open: from_snapshot_id %" PRId64, from);
+    FLOE_RETURN_IF(from != -1 && floe_ice_snapshot_by_id(table->metadata, from) == NULL,
+                   FLOE_ENOTFOUND, err,
+                   "%s: snapshot %" PRId64 " is no longer in the table's metadata (expired): "
+                   "its changes cannot be read",
+                   table->directory, from);
+    FLOE_RETURN_IF(to != -1 && floe_ice_snapshot_by_id(table->metadata, to) == NULL,
+                   FLOE_ENOTFOUND, err, "%s: no snapshot %" PRId64, table->directory, to);
+    if (from == to) return FLOE_OK;
+    if (from != -1 && only_replaces_between(table->metadata, from, to)) {
+        reader->stats.changes_replace_only = 1;
+        return FLOE_OK;
+    }
+    FLOE_TRY(floe_ice_table_plan_scan(table, to, &reader->plan, err));
+    if (from != -1) FLOE_TRY(floe_ice_table_plan_scan(table, from, &reader->from_plan, err));
+    reader->weights = floe_malloc(FLOE_BATCH_CAPACITY * sizeof *reader->weights);
+    FLOE_RETURN_IF(reader->weights == NULL, FLOE_ENOMEM, err, "out of memory");
+    return items_of_change(reader, err);
+}
+
+/* Chooses the items to read: listed paths, this partition, not pruned (see the header). */
+static int select_items(floe_ice_scan_reader *reader, const floe_ice_scan_reader_options *options,
+                        floe_error *err)
+{
     uint32_t partition_count = options && options->partition_count > 1 ? options->partition_count
                                                                         : 1;
     uint32_t partition = partition_count > 1 ? options->partition : 0;
@@ -936,15 +1260,15 @@ static int select_tasks(floe_ice_scan_reader *reader, const floe_ice_scan_reader
         qsort(paths, path_count, sizeof *paths, compare_text_pointers);
     }
     int listed_only = options != NULL && options->file_paths != NULL;
-    reader->selected_tasks = floe_malloc((plan->task_count ? plan->task_count : 1) *
-                                         sizeof *reader->selected_tasks);
-    if (reader->selected_tasks == NULL) {
+    reader->selected_items = floe_malloc((reader->item_count ? reader->item_count : 1) *
+                                         sizeof *reader->selected_items);
+    if (reader->selected_items == NULL) {
         floe_free(paths);
         return floe_error_set(err, FLOE_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < plan->task_count; i++) {
+    for (size_t i = 0; i < reader->item_count; i++) {
         if (i % partition_count != partition) continue;
-        const floe_ice_scan_file *file = &plan->tasks[i].data;
+        const floe_ice_scan_file *file = reader->items[i].data;
         if (listed_only && (path_count == 0 || bsearch(&file->file->file_path, paths, path_count,
                                                        sizeof *paths,
                                                        compare_text_pointers) == NULL))
@@ -953,9 +1277,102 @@ static int select_tasks(floe_ice_scan_reader *reader, const floe_ice_scan_reader
             reader->stats.data_files_pruned++;
             continue;
         }
-        reader->selected_tasks[reader->selected_task_count++] = i;
+        reader->selected_items[reader->selected_item_count++] = i;
     }
     floe_free(paths);
+    return FLOE_OK;
+}
+
+static int positions_push(deleted_positions *side, int64_t position, floe_error *err)
+{
+    if (side->count == side->capacity) {
+        size_t capacity = side->capacity ? side->capacity * 2 : 1024;
+        int64_t *grown = floe_realloc(side->items, capacity * sizeof *grown);
+        FLOE_RETURN_IF(grown == NULL, FLOE_ENOMEM, err, "out of memory");
+        side->items = grown;
+        side->capacity = capacity;
+    }
+    side->items[side->count++] = position;
+    return FLOE_OK;
+}
+
+/* Finds the positions deleted from the item's data file at each side (sorted). */
+static int collect_positions(floe_ice_scan_reader *reader, const read_item *item,
+                             floe_error *err)
+{
+    for (int side = 0; side < 2; side++) {
+        reader->positions[side].count = 0;
+        reader->positions[side].next = 0;
+    }
+    const char *stored = item->data->file->file_path;
+    for (uint32_t d = 0; d < item->delete_count; d++) {
+        const applied_delete *applied = &item->deletes[d];
+        if (reader->delete_files[applied->index]->content != FLOE_ICE_CONTENT_POSITION_DELETES)
+            continue;
+        const delete_file_state *state = &reader->deletes[applied->index];
+        /* lower bound of (stored, -inf) */
+        size_t low = 0, high = state->position_count;
+        while (low < high) {
+            size_t middle = low + (high - low) / 2;
+            if (strcmp(state->positions[middle].path, stored) < 0) low = middle + 1;
+            else high = middle;
+        }
+        for (size_t i = low; i < state->position_count &&
+                             strcmp(state->positions[i].path, stored) == 0;
+             i++) {
+            for (int side = 0; side < 2; side++)
+                if (applied->sides & (1u << side))
+                    FLOE_TRY(positions_push(&reader->positions[side], state->positions[i].pos,
+                                            err));
+        }
+    }
+    for (int side = 0; side < 2; side++)
+        if (reader->positions[side].count > 1)
+            qsort(reader->positions[side].items, reader->positions[side].count, sizeof(int64_t),
+                  compare_int64);
+    return FLOE_OK;
+}
+
+/* Whether two sorted lists hold the same positions (repeats aside). */
+static int same_positions(const deleted_positions *left, const deleted_positions *right)
+{
+    size_t l = 0, r = 0;
+    while (l < left->count || r < right->count) {
+        if (l == left->count || r == right->count || left->items[l] != right->items[r]) return 0;
+        int64_t position = left->items[l];
+        while (l < left->count && left->items[l] == position) l++;
+        while (r < right->count && right->items[r] == position) r++;
+    }
+    return 1;
+}
+
+/* Drops the CHANGED items whose rows are live at `to` exactly where they are live at `from`:
+ * those whose differing deletes are position deletes that delete the same rows at both sides
+ * (usually none: a position delete file without file_path bounds applies to every older data
+ * file of its partition but names the rows of a few). Loads those position delete files, as
+ * reading the items would. */
+static int drop_unchanged_items(floe_ice_scan_reader *reader, floe_error *err)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < reader->item_count; i++) {
+        const read_item *item = &reader->items[i];
+        int unchanged = item->kind == READ_CHANGED;
+        for (uint32_t d = 0; d < item->delete_count && unchanged; d++)
+            unchanged = item->deletes[d].sides == SIDE_BOTH ||
+                        reader->delete_files[item->deletes[d].index]->content ==
+                            FLOE_ICE_CONTENT_POSITION_DELETES;
+        if (unchanged) {
+            for (uint32_t d = 0; d < item->delete_count; d++)
+                if (reader->delete_files[item->deletes[d].index]->content ==
+                    FLOE_ICE_CONTENT_POSITION_DELETES)
+                    FLOE_TRY(load_delete_file(reader, item->deletes[d].index, err));
+            FLOE_TRY(collect_positions(reader, item, err));
+            unchanged = same_positions(&reader->positions[0], &reader->positions[1]);
+        }
+        if (unchanged) reader->stats.change_files_unchanged++;
+        else reader->items[kept++] = *item;
+    }
+    reader->item_count = kept;
     return FLOE_OK;
 }
 
@@ -972,30 +1389,37 @@ int floe_ice_scan_reader_open(floe_ice_scan_reader **out, const floe_ice_table *
     FLOE_RETURN_IF(reader == NULL, FLOE_ENOMEM, err, "out of memory");
     reader->table = table;
     reader->backend = options ? options->io_backend : FLOE_IO_BACKEND_AUTO;
+    reader->changes = options != NULL && options->changes;
+    reader->snapshot_id = options ? options->snapshot_id : -1;
+    if (reader->snapshot_id == -1) reader->snapshot_id = table->metadata->current_snapshot_id;
     floe_arena_init(&reader->arena, 0, 0);
     floe_text_init(&reader->key);
-    int64_t snapshot_id = options ? options->snapshot_id : -1;
-    int status = floe_ice_table_plan_scan(table, snapshot_id, &reader->plan, err);
+    int status = plan_reads(reader, options, err);
     if (status < 0) goto fail;
 
     uint32_t count = (uint32_t)schema->field_count;
     if (options != NULL && options->column_names != NULL) count = options->column_name_count;
     size_t equality_ids = 0;
-    for (size_t i = 0; i < reader->plan->delete_file_count; i++)
-        equality_ids += reader->plan->delete_files[i].file->equality_id_count;
+    for (size_t i = 0; i < reader->delete_file_count; i++)
+        equality_ids += reader->delete_files[i]->file->equality_id_count;
     reader->field_capacity = count + (uint32_t)equality_ids;
     size_t slots = reader->field_capacity ? reader->field_capacity : 1;
     reader->columns = floe_calloc(count ? count : 1, sizeof *reader->columns);
     reader->fields = floe_calloc(slots, sizeof *reader->fields);
     reader->types = floe_calloc(slots, sizeof *reader->types);
-    reader->deletes = floe_calloc(reader->plan->delete_file_count + 1, sizeof *reader->deletes);
+    reader->deletes = floe_calloc(reader->delete_file_count + 1, sizeof *reader->deletes);
     if (reader->columns == NULL || reader->fields == NULL || reader->types == NULL ||
         reader->deletes == NULL) {
         status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
         goto fail;
     }
-    for (size_t i = 0; i < reader->plan->delete_file_count; i++)
+    for (size_t i = 0; i < reader->delete_file_count; i++)
         floe_arena_init(&reader->deletes[i].keys.arena, 0, 0);
+    items_finish(reader);
+    if (reader->changes) {
+        status = drop_unchanged_items(reader, err);
+        if (status < 0) goto fail;
+    }
     for (uint32_t i = 0; i < count; i++) {
         const floe_ice_field *field;
         if (options != NULL && options->column_names != NULL) {
@@ -1033,7 +1457,7 @@ int floe_ice_scan_reader_open(floe_ice_scan_reader **out, const floe_ice_table *
         status = copy_predicates(reader, schema, options, err);
         if (status < 0) goto fail;
     }
-    status = select_tasks(reader, options, err);
+    status = select_items(reader, options, err);
     if (status < 0) goto fail;
     *out = reader;
     return FLOE_OK;
@@ -1051,7 +1475,7 @@ const floe_ice_scan_column *floe_ice_scan_reader_columns(const floe_ice_scan_rea
 
 int64_t floe_ice_scan_reader_snapshot_id(const floe_ice_scan_reader *reader)
 {
-    return reader->plan->snapshot_id;
+    return reader->snapshot_id;
 }
 
 const floe_ice_scan_reader_stats *floe_ice_scan_reader_stats_get(
@@ -1062,7 +1486,7 @@ const floe_ice_scan_reader_stats *floe_ice_scan_reader_stats_get(
 
 const char *floe_ice_scan_reader_current_file(const floe_ice_scan_reader *reader)
 {
-    return reader->task != NULL ? reader->task->data.file->file_path : NULL;
+    return reader->item != NULL ? reader->item->data->file->file_path : NULL;
 }
 
 int floe_ice_scan_reader_batch_init(const floe_ice_scan_reader *reader, floe_batch *batch,
@@ -1071,81 +1495,53 @@ int floe_ice_scan_reader_batch_init(const floe_ice_scan_reader *reader, floe_bat
     return floe_batch_init(batch, reader->column_count, reader->types, err);
 }
 
-/* Finds the positions deleted from the task's data file (sorted). */
-static int collect_positions(floe_ice_scan_reader *reader, const floe_ice_scan_task *task,
-                             floe_error *err)
-{
-    reader->task_deleted_count = 0;
-    reader->task_deleted_next = 0;
-    const char *stored = task->data.file->file_path;
-    for (size_t d = 0; d < task->delete_count; d++) {
-        const delete_file_state *state = &reader->deletes[task->delete_indexes[d]];
-        if (reader->plan->delete_files[task->delete_indexes[d]].content !=
-            FLOE_ICE_CONTENT_POSITION_DELETES)
-            continue;
-        /* lower bound of (stored, -inf) */
-        size_t low = 0, high = state->position_count;
-        while (low < high) {
-            size_t middle = low + (high - low) / 2;
-            if (strcmp(state->positions[middle].path, stored) < 0) low = middle + 1;
-            else high = middle;
-        }
-        for (size_t i = low; i < state->position_count &&
-                             strcmp(state->positions[i].path, stored) == 0;
-             i++) {
-            if (reader->task_deleted_count == reader->task_deleted_capacity) {
-                size_t capacity = reader->task_deleted_capacity ? reader->task_deleted_capacity * 2
-                                                                : 1024;
-                int64_t *grown = floe_realloc(reader->task_deleted, capacity * sizeof *grown);
-                FLOE_RETURN_IF(grown == NULL, FLOE_ENOMEM, err, "out of memory");
-                reader->task_deleted = grown;
-                reader->task_deleted_capacity = capacity;
-            }
-            reader->task_deleted[reader->task_deleted_count++] = state->positions[i].pos;
-        }
-    }
-    if (reader->task_deleted_count > 1)
-        qsort(reader->task_deleted, reader->task_deleted_count, sizeof(int64_t), compare_int64);
-    return FLOE_OK;
-}
+/* ---- reading ------------------------------------------------------------------------------- */
 
-static int open_task(floe_ice_scan_reader *reader, floe_error *err)
+static int open_item(floe_ice_scan_reader *reader, floe_error *err)
 {
-    const floe_ice_scan_task *task =
-        &reader->plan->tasks[reader->selected_tasks[reader->task_index++]];
-    reader->task = task;
-    FLOE_RETURN_IF(!task->data.path_found, FLOE_ENOTFOUND, err, "data file %s does not exist",
-                   task->data.path);
-    FLOE_RETURN_IF(!is_parquet(task->data.file->file_format), FLOE_EUNSUPPORTED, err,
-                   "%s: data file format '%s' is not supported (Parquet only)", task->data.path,
-                   task->data.file->file_format);
-    for (size_t d = 0; d < task->delete_count; d++)
-        FLOE_TRY(load_delete_file(reader, task->delete_indexes[d], err));
-    FLOE_TRY(collect_positions(reader, task, err));
-    int status = file_cursor_open(&reader->cursor, task->data.path, &task->data,
-                                  reader->table->metadata, reader->fields, reader->types,
-                                  reader->field_count, reader->predicates,
-                                  reader->predicate_count, &reader->stats.row_groups_pruned,
-                                  reader->backend, err);
+    const read_item *item = &reader->items[reader->selected_items[reader->item_index++]];
+    const floe_ice_scan_file *data = item->data;
+    reader->item = item;
+    FLOE_RETURN_IF(!data->path_found, FLOE_ENOTFOUND, err, "data file %s does not exist",
+                   data->path);
+    FLOE_RETURN_IF(!is_parquet(data->file->file_format), FLOE_EUNSUPPORTED, err,
+                   "%s: data file format '%s' is not supported (Parquet only)", data->path,
+                   data->file->file_format);
+    for (uint32_t d = 0; d < item->delete_count; d++)
+        FLOE_TRY(load_delete_file(reader, item->deletes[d].index, err));
+    FLOE_TRY(collect_positions(reader, item, err));
+    int status = file_cursor_open(&reader->cursor, data->path, data, reader->table->metadata,
+                                  reader->fields, reader->types, reader->field_count,
+                                  reader->predicates, reader->predicate_count,
+                                  &reader->stats.row_groups_pruned, reader->backend, err);
     if (status < 0) {
         file_cursor_fini(&reader->cursor);
         return status;
     }
     reader->cursor_open = 1;
     reader->stats.data_files_read++;
-    reader->stats.data_bytes_read += task->data.file_size;
+    reader->stats.data_bytes_read += data->file_size;
+    if (reader->changes) reader->stats.change_files_read++;
     return FLOE_OK;
 }
 
-/* Whether row r of the cursor's batch matches a delete row of an applicable equality delete. */
-static int equality_deleted(floe_ice_scan_reader *reader, uint32_t row, int *deleted)
+/* Whether `position` is among the side's deleted positions (positions only grow). */
+static int position_deleted(deleted_positions *side, int64_t position)
 {
-    *deleted = 0;
-    const floe_ice_scan_task *task = reader->task;
-    for (size_t d = 0; d < task->delete_count; d++) {
-        const delete_file_state *state = &reader->deletes[task->delete_indexes[d]];
-        if (reader->plan->delete_files[task->delete_indexes[d]].content !=
-                FLOE_ICE_CONTENT_EQUALITY_DELETES ||
+    while (side->next < side->count && side->items[side->next] < position) side->next++;
+    return side->next < side->count && side->items[side->next] == position;
+}
+
+/* Adds to *deleted the sides at which an equality delete removes row r of the cursor's batch;
+ * delete files that could only repeat what *deleted already says are not probed. */
+static int equality_deleted(floe_ice_scan_reader *reader, uint32_t row, uint32_t *deleted)
+{
+    const read_item *item = reader->item;
+    for (uint32_t d = 0; d < item->delete_count; d++) {
+        const applied_delete *applied = &item->deletes[d];
+        const delete_file_state *state = &reader->deletes[applied->index];
+        if ((applied->sides & ~*deleted) == 0 ||
+            reader->delete_files[applied->index]->content != FLOE_ICE_CONTENT_EQUALITY_DELETES ||
             state->keys.count == 0)
             continue;
         floe_text_reset(&reader->key);
@@ -1154,12 +1550,21 @@ static int equality_deleted(floe_ice_scan_reader *reader, uint32_t row, int *del
                                       row));
         const uint8_t *bytes = (const uint8_t *)reader->key.data;
         uint32_t size = (uint32_t)reader->key.size;
-        if (key_set_find(&state->keys, bytes, size, hash_bytes(bytes, size))) {
-            *deleted = 1;
-            return FLOE_OK;
-        }
+        if (key_set_find(&state->keys, bytes, size, hash_bytes(bytes, size)))
+            *deleted |= applied->sides;
     }
     return FLOE_OK;
+}
+
+/* The weight of a row the sides in `deleted` delete (0: left out). */
+static int64_t row_weight(read_kind kind, uint32_t deleted)
+{
+    int64_t live_at_to = (deleted & SIDE_TO) == 0, live_at_from = (deleted & SIDE_FROM) == 0;
+    switch (kind) {
+    case READ_RETRACTED: return -live_at_from;
+    case READ_CHANGED: return live_at_to - live_at_from;
+    default: return live_at_to; /* READ_SNAPSHOT, READ_INSERTED */
+    }
 }
 
 int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *batch,
@@ -1168,11 +1573,11 @@ int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *ba
     floe_batch_reset(batch);
     for (;;) {
         if (!reader->cursor_open) {
-            if (reader->task_index >= reader->selected_task_count) {
-                reader->task = NULL;
+            if (reader->item_index >= reader->selected_item_count) {
+                reader->item = NULL;
                 return FLOE_OK;
             }
-            FLOE_TRY(open_task(reader, err));
+            FLOE_TRY(open_item(reader, err));
         }
         file_cursor *cursor = &reader->cursor;
         FLOE_TRY(file_cursor_next(cursor, err));
@@ -1183,31 +1588,44 @@ int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *ba
             continue;
         }
         reader->stats.rows_read += rows;
-        int has_equality = 0;
-        for (size_t d = 0; d < reader->task->delete_count; d++)
-            if (reader->plan->delete_files[reader->task->delete_indexes[d]].content ==
-                FLOE_ICE_CONTENT_EQUALITY_DELETES)
-                has_equality = 1;
+        const read_item *item = reader->item;
+        /* The sides whose deletes decide the weight, and the one the file is read at. */
+        uint32_t needed = item->kind == READ_CHANGED     ? SIDE_BOTH
+                          : item->kind == READ_RETRACTED ? SIDE_FROM
+                                                         : SIDE_TO;
+        uint32_t read_at = item->kind == READ_RETRACTED ? SIDE_FROM : SIDE_TO;
         uint32_t live = 0;
         uint16_t *selection = batch->selection_storage;
-        for (uint32_t r = 0; r < rows; r++) {
-            int64_t position = cursor->position + r;
-            while (reader->task_deleted_next < reader->task_deleted_count &&
-                   reader->task_deleted[reader->task_deleted_next] < position)
-                reader->task_deleted_next++;
-            if (reader->task_deleted_next < reader->task_deleted_count &&
-                reader->task_deleted[reader->task_deleted_next] == position) {
-                reader->stats.rows_position_deleted++;
-                continue;
+        if (item->delete_count == 0) {
+            /* Nothing deleted at either side: every row is live with the item's weight. */
+            int64_t weight = row_weight(item->kind, 0);
+            if (reader->weights != NULL) {
+                for (uint32_t r = 0; r < rows; r++) reader->weights[r] = weight;
+                if (weight > 0) reader->stats.rows_inserted += rows;
+                else reader->stats.rows_retracted += rows;
             }
-            if (has_equality) {
-                int deleted;
+            live = rows;
+        }
+        for (uint32_t r = 0; r < rows && item->delete_count > 0; r++) {
+            int64_t position = cursor->position + r;
+            uint32_t deleted = 0;
+            if (position_deleted(&reader->positions[0], position)) deleted |= SIDE_TO;
+            if (position_deleted(&reader->positions[1], position)) deleted |= SIDE_FROM;
+            uint32_t by_position = deleted;
+            if (item->has_equality && (deleted & needed) != needed) {
                 int status = equality_deleted(reader, r, &deleted);
                 if (status < 0) return floe_error_set(err, status, "out of memory");
-                if (deleted) {
-                    reader->stats.rows_equality_deleted++;
-                    continue;
-                }
+            }
+            if (deleted & read_at) {
+                if (by_position & read_at) reader->stats.rows_position_deleted++;
+                else reader->stats.rows_equality_deleted++;
+            }
+            int64_t weight = row_weight(item->kind, deleted);
+            if (weight == 0) continue;
+            if (reader->weights != NULL) {
+                reader->weights[r] = weight;
+                if (weight > 0) reader->stats.rows_inserted++;
+                else reader->stats.rows_retracted++;
             }
             selection[live++] = (uint16_t)r;
         }
@@ -1227,6 +1645,7 @@ int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *ba
             batch->selection = selection;
             batch->selected_count = live;
         }
+        batch->weights = reader->weights;
         return FLOE_OK;
     }
 }

@@ -51,7 +51,8 @@
  * in the manifests; per data file:
  *   - live only at `to`: its rows live at `to` (its deletes at `to` applied) weigh +1;
  *   - live only at `from`: its rows live at `from` (its deletes at `from` applied) weigh -1;
- *   - live at both with the same applicable delete files (compared by path): not read at all;
+ *   - live at both with the same applicable delete files (compared by path): not read at all
+ *     (nor when they differ only by position deletes that delete the same rows at both, below);
  *   - live at both with different applicable delete files (a position or equality delete added
  *     since, or one no longer applying): read once, and a row weighs
  *     live_at_to(row) - live_at_from(row): a newly deleted row -1, a row whose delete went away
@@ -65,7 +66,9 @@
  *     ("snapshot X ... expired"), which callers turn into a full refresh.
  *   - When `from` is an ancestor of `to` and every snapshot after it up to `to` is a `replace`
  *     (compaction: the same logical rows in other files), nothing is planned or read:
- *     stats.changes_replace_only is 1. Other ranges holding a `replace` are diffed like any
+ *     stats.changes_replace_only is 1. This is decided from the snapshots' operations in the
+ *     metadata, walking parent links as floe_ice_table_changes does, without its manifest
+ *     reads. Other ranges holding a `replace` are diffed like any
  *     other: compacted files are retracted and their replacements inserted, which is exact.
  *     from == to is an empty change (changes_replace_only 0).
  *   - Metadata: both snapshots' manifests are read (the per-file comparison needs each file's
@@ -76,9 +79,13 @@
  *     caller's filter, which is just as sound for a delta), file_paths and partitions apply as
  *     in a snapshot scan; partitions split the list of files to read (changed files, numbered in
  *     the order: files live at `to` in manifest order, then files live only at `from`).
+ *   - A file live at both whose applicable deletes differ only by position delete files that
+ *     delete the same rows of it at both snapshots (usually none of its rows: a position delete
+ *     file without file_path bounds applies to every older data file of its partition) is
+ *     unchanged too: opening the reader loads those position delete files to tell.
  *   - Counters (stats): change_files_compared = distinct data files live at `from` or `to`;
- *     change_files_unchanged = those live at both with the same deletes (not read); both are
- *     known as soon as the reader is open and are the same in every partition.
+ *     change_files_unchanged = those live at both whose rows are the same at both (not read);
+ *     both are known as soon as the reader is open and are the same in every partition.
  *     change_files_read = files this reader opened in change mode (as data_files_read);
  *     rows_inserted / rows_retracted = rows handed out with weight +1 / -1;
  *     rows_position_deleted / rows_equality_deleted count rows a delete removes at the
@@ -89,12 +96,13 @@
  * caller's batch (floe_ice_scan_reader_batch_init) receives VIEWS: its vectors point into the
  * reader's buffers and stay valid until the next floe_ice_scan_reader_next_batch or _free.
  *
- * Errors: FLOE_ENOTFOUND (unknown snapshot, a projected or predicate column not in the schema,
- * a data or delete file missing on disk: the message names the stored path), FLOE_ETYPE (a
- * file's column type does not fit the table's), FLOE_EUNSUPPORTED (nested column, non-Parquet
- * data file, a deletion vector), FLOE_ECORRUPT (a bad Parquet file, a position delete file
- * without file_path/pos), FLOE_EINVAL (a partition >= partition_count), FLOE_ENOMEM, -errno.
- * Messages name the file. After an error the reader is unusable (free it).
+ * Errors: FLOE_ENOTFOUND (unknown snapshot, an expired `from` in change mode, a projected or
+ * predicate column not in the schema, a data or delete file missing on disk: the message
+ * names the stored path), FLOE_ETYPE (a file's column type does not fit the table's),
+ * FLOE_EUNSUPPORTED (nested column, non-Parquet data file, a deletion vector), FLOE_ECORRUPT
+ * (a bad Parquet file, a position delete file without file_path/pos), FLOE_EINVAL (a
+ * partition >= partition_count, a from_snapshot_id below -1), FLOE_ENOMEM, -errno. Messages
+ * name the file. After an error the reader is unusable (free it).
  */
 #ifndef FLOE_IO_ICEBERG_SCAN_H
 #define FLOE_IO_ICEBERG_SCAN_H
@@ -174,7 +182,7 @@ const floe_ice_scan_column *floe_ice_scan_reader_columns(const floe_ice_scan_rea
  * the end. Owned by the reader. */
 const char *floe_ice_scan_reader_current_file(const floe_ice_scan_reader *reader);
 
-/* The snapshot being read (-1 when the table has none). */
+/* The snapshot being read, `to` in change mode (-1 when the table has none). */
 int64_t floe_ice_scan_reader_snapshot_id(const floe_ice_scan_reader *reader);
 
 const floe_ice_scan_reader_stats *floe_ice_scan_reader_stats_get(
@@ -196,7 +204,8 @@ int floe_ice_row_group_may_match(const floe_pq_column_statistics *statistics, in
                                  const floe_ice_predicate *predicate);
 
 /* Fills batch with the next rows (views, see Memory), a selection vector when some rows of the
- * batch are deleted. FLOE_OK with row_count 0 at the end. */
+ * batch are deleted (in change mode: of weight 0), and in change mode the rows' weights.
+ * FLOE_OK with row_count 0 at the end. */
 int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *batch,
                                     floe_error *err);
 

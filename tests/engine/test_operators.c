@@ -16,6 +16,9 @@
  *     division by zero in a filter).
  *   - The Iceberg reader's options for copy-on-write DELETE: a list of stored file paths, and
  *     floe_ice_scan_reader_current_file naming each batch's file.
+ *   - A table pinned as a delta: the scan hands out the change as weighted rows (+1 for an
+ *     appended file's rows, -1 for rows a position delete removed), filtered with the weights
+ *     kept aligned, reading only the changed files; an expired `from` fails the scan.
  *   - Weights pass through FILTER, PROJECT, UNION ALL and LIMIT, fed by a hand-made source.
  *   - Allocation failure injection while compiling and running a plan: clean errors, no leaks.
  * Expected numbers come from formulas over the generated rows or from DuckDB (quoted).
@@ -919,6 +922,74 @@ START_TEST(snapshots_pinned_and_empty_tables)
 }
 END_TEST
 
+/* A table pinned as a delta: the scan hands out the change (io/iceberg_scan.h's change mode)
+ * as weighted rows; the pushed-down filter refines the selection and the weights stay with
+ * their rows; only the changed files are read. */
+START_TEST(delta_pinned_scan_yields_weights)
+{
+    char table[512];
+    make_events("delta", 2, 1000, table, sizeof table); /* ids 0..1999 in part-0, part-1 */
+    floe_ice_table *opened = NULL;
+    floe_error err;
+    ck_assert_int_eq(floe_ice_table_open(&opened, table, NULL, &err), FLOE_OK);
+    int64_t first = opened->metadata->current_snapshot_id;
+    floe_ice_table_free(opened);
+    /* Retract rows 15 and 27 of part-0 (ids 15 and 27: scores 5 and 7) and 30 (score 0). */
+    char data_path[1024];
+    snprintf(data_path, sizeof data_path, "%s/data/part-0.parquet", table);
+    delete_positions(table, data_path, (const int64_t[]){15, 27, 30}, 3);
+    /* Insert ids 2000..2499. */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/part-2.parquet", table);
+    floe_ice_data_file file;
+    static file_metrics metrics;
+    write_events(path, 2000, 500, 250, &file, &metrics);
+    commit_files(table, &file, 1);
+    ck_assert_int_eq(floe_ice_table_open(&opened, table, NULL, &err), FLOE_OK);
+    int64_t last = opened->metadata->current_snapshot_id;
+    floe_ice_table_free(opened);
+
+    int64_t inserted = 0, inserted_ids = 0, inserted_scores = 0;
+    for (int64_t id = 2000; id < 2500; id++) {
+        if (id % 13 == 0 || id % 10 < 5) continue;
+        inserted++;
+        inserted_ids += id;
+        inserted_scores += id % 10;
+    }
+    query q;
+    result r;
+    query_plan(&q, "SELECT id, score FROM test.delta WHERE score >= 5", root);
+    ck_assert_int_eq(floe_eng_context_pin_delta(&q.context, "test.delta", first, last, &err),
+                     FLOE_OK);
+    ck_assert_msg(query_compile(&q, &err) == FLOE_OK, "%s", err.message);
+    ck_assert_msg(drain(q.root, &r, &err) == FLOE_OK, "%s", err.message);
+    ck_assert_int_eq(r.row_count, inserted + 2);
+    ck_assert_int_eq(r.weight_sum, inserted - 2);
+    ck_assert(r.sums[0] == inserted_ids - 15 - 27);
+    ck_assert(r.sums[1] == inserted_scores - 5 - 7);
+    ck_assert_int_eq(atomic_load(&q.context.files_read), 2); /* part-0 and part-2, not part-1 */
+    result_free(&r);
+    query_free(&q);
+
+    /* The same query pinned at `last` as a snapshot: every row +1 (no weights). */
+    query_plan(&q, "SELECT id, score FROM test.delta WHERE score >= 5", root);
+    ck_assert_int_eq(floe_eng_context_pin(&q.context, "test.delta", last, &err), FLOE_OK);
+    ck_assert_int_eq(query_compile(&q, &err), FLOE_OK);
+    ck_assert_int_eq(drain(q.root, &r, &err), FLOE_OK);
+    ck_assert_int_eq(r.weight_sum, r.row_count);
+    result_free(&r);
+    query_free(&q);
+
+    /* An expired `from`: creating the scan fails naming the snapshot. */
+    query_plan(&q, "SELECT id FROM test.delta", root);
+    ck_assert_int_eq(floe_eng_context_pin_delta(&q.context, "test.delta", 4242, last, &err),
+                     FLOE_OK);
+    ck_assert_int_eq(query_compile(&q, &err), FLOE_ENOTFOUND);
+    ck_assert_msg(strstr(err.message, "4242") != NULL, "%s", err.message);
+    query_free(&q);
+}
+END_TEST
+
 /* The reader options the scan does not use, for the DELETE statement's copy-on-write rewrite:
  * only listed files, and the stored path of the file each batch came from. */
 START_TEST(reader_file_list_and_current_file)
@@ -1424,6 +1495,7 @@ int main(void)
     tcase_add_test(tables, parquet_row_groups_pruned);
     tcase_add_test(tables, nan_rows_survive_bounds);
     tcase_add_test(tables, snapshots_pinned_and_empty_tables);
+    tcase_add_test(tables, delta_pinned_scan_yields_weights);
     tcase_add_test(tables, reader_file_list_and_current_file);
     tcase_add_test(tables, projection_views_and_computed_columns);
     tcase_add_test(tables, limit_and_offset_edges);
