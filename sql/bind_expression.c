@@ -249,6 +249,29 @@ static void set_decimal_value(floe_sql_value *value, floe_int128 unscaled)
 }
 
 /* Converts literal text to a value of `type` (string literals meeting typed values). */
+/* Whether text is a number as a run-time cast reads one: spaces, a sign, digits with at most one
+ * point, an optional exponent, spaces. */
+static bool looks_numeric(const char *text)
+{
+    const char *p = text;
+    while (*p == ' ') p++;
+    if (*p == '+' || *p == '-') p++;
+    bool digits = false, point = false;
+    for (; (*p >= '0' && *p <= '9') || (*p == '.' && !point); p++) {
+        if (*p == '.') point = true;
+        else digits = true;
+    }
+    if (!digits) return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!(*p >= '0' && *p <= '9')) return false;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    while (*p == ' ') p++;
+    return *p == '\0';
+}
+
 static bool value_from_text(floe_arena *arena, const char *text, floe_type type,
                             floe_sql_value *value)
 {
@@ -1291,7 +1314,23 @@ static int bind_node(bind_context *context, const floe_sql_expr *ast, floe_sql_e
                                        type_name(operand->type, tn, sizeof tn),
                                        type_name(ast->u.cast.type, un, sizeof un));
         }
-        return floe_sql_bind_cast(binder, operand, ast->u.cast.operand, ast->u.cast.type, NULL, out);
+        floe_type target = ast->u.cast.type;
+        bool numeric = target.id == FLOE_TYPE_INT32 || target.id == FLOE_TYPE_INT64 ||
+                       target.id == FLOE_TYPE_DECIMAL || target.id == FLOE_TYPE_FLOAT32 ||
+                       target.id == FLOE_TYPE_FLOAT64;
+        floe_sql_value strict;
+        if (numeric && ast->u.cast.operand->kind == FLOE_SQL_EXPR_STRING &&
+            looks_numeric(ast->u.cast.operand->u.literal.text) &&
+            !value_from_text(binder->arena, ast->u.cast.operand->u.literal.text, target, &strict)) {
+            /* An explicit CAST converts a string literal as it converts a column's strings
+             * (engine/eval_cast.c, DuckDB's rules: rounding, exponents, spaces), so a number the
+             * strict literal reading of comparisons refuses ('-2.5' to INTEGER, '1e3') is left to
+             * the evaluator, which folds it once (and names the value if it overflows). Text that
+             * is no number at all still fails here, with its position. */
+            return make_node(binder, FLOE_SQL_EXPRESSION_CAST, target, operand->nullable, 1,
+                             &operand, out);
+        }
+        return floe_sql_bind_cast(binder, operand, ast->u.cast.operand, target, NULL, out);
     }
     case FLOE_SQL_EXPR_FUNCTION: return bind_function(context, ast, out);
     }

@@ -867,11 +867,13 @@ static int bind_delete(floe_sql_binder *binder, const floe_sql_statement *statem
 
 static int table_identity(floe_sql_binder *binder, const floe_sql_name *name, const char **identity)
 {
-    size_t n = (name->namespace_name ? strlen(name->namespace_name) + 1 : 0) + strlen(name->name);
+    const char *namespace_name = name->namespace_name;
+    if (namespace_name == NULL) namespace_name = binder->catalog->default_namespace;
+    size_t n = (namespace_name ? strlen(namespace_name) + 1 : 0) + strlen(name->name);
     char *text = floe_arena_alloc(binder->arena, n + 1);
     if (text == NULL) return out_of_memory(binder);
-    snprintf(text, n + 1, "%s%s%s", name->namespace_name ? name->namespace_name : "",
-             name->namespace_name ? "." : "", name->name);
+    snprintf(text, n + 1, "%s%s%s", namespace_name ? namespace_name : "",
+             namespace_name ? "." : "", name->name);
     *identity = text;
     return FLOE_OK;
 }

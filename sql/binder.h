@@ -76,6 +76,10 @@ typedef struct floe_sql_catalog {
                         floe_error *err);
     int (*resolve_parquet)(void *context, const char *path, floe_arena *arena,
                            floe_sql_table *table, floe_error *err);
+    /* The namespace of an unqualified name in a statement's target (CREATE [DYNAMIC] TABLE t):
+     * its identity becomes "<default_namespace>.t", as resolve_name qualifies the tables it
+     * finds, so "t" and "default.t" are one table. NULL: the name is kept as written. */
+    const char *default_namespace;
 } floe_sql_catalog;
 
 typedef struct floe_sql_bound_statement floe_sql_bound_statement;

@@ -150,7 +150,7 @@ static int test_resolve_parquet(void *context, const char *path, floe_arena *are
 }
 
 static const floe_sql_catalog test_catalog = {NULL, test_resolve_name, test_resolve_path,
-                                              test_resolve_parquet};
+                                              test_resolve_parquet, "bronze"};
 
 /* ---- text ---- */
 

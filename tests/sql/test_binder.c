@@ -49,7 +49,7 @@ START_TEST(no_catalog_callbacks)
     ck_assert_int_eq(floe_sql_parse_statement(sql, strlen(sql), &script, NULL), 0);
     floe_arena arena;
     floe_arena_init(&arena, 0, 0);
-    floe_sql_catalog names_only = {NULL, test_resolve_name, NULL, NULL};
+    floe_sql_catalog names_only = {NULL, test_resolve_name, NULL, NULL, "bronze"};
     floe_sql_bound_statement bound;
     floe_error err;
     ck_assert_int_eq(floe_sql_bind_statement(&names_only, script->statements[0], &arena, &bound, &err),
