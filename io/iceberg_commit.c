@@ -92,6 +92,8 @@ static int schema_json_text(const floe_ice_schema *schema, char **out, floe_erro
 typedef struct attempt {
     const char *directory;
     const floe_ice_commit_request *request;
+    int properties_only;                /* floe_ice_commit_properties: no snapshot */
+    int lasting_conflict;               /* a FLOE_ECONFLICT that a retry cannot resolve */
     int round;                          /* 1: the first attempt, against what the caller saw */
     floe_ice_table_metadata *metadata;
     char *metadata_path;
@@ -397,6 +399,131 @@ static void summary_total(summary_builder *summary, const floe_ice_snapshot *par
     summary_put(summary, key, base + change);
 }
 
+/* ---- table-level changes ----------------------------------------------------------------- */
+
+/* Removes a property from the loaded metadata (its array lives in the metadata's arena, so the
+ * entries after it just move down). */
+static void remove_property(floe_ice_table_metadata *metadata, const char *key)
+{
+    for (size_t i = 0; i < metadata->property_count; i++) {
+        if (strcmp(metadata->properties[i].key, key) != 0) continue;
+        memmove(&metadata->properties[i], &metadata->properties[i + 1],
+                (metadata->property_count - i - 1) * sizeof metadata->properties[i]);
+        metadata->property_count--;
+        if (strcmp(key, "schema.name-mapping.default") == 0) {
+            metadata->name_mapping = NULL;
+            metadata->name_mapping_count = 0;
+        }
+        return;
+    }
+}
+
+static char *arena_copy(floe_arena *arena, const char *text)
+{
+    return text == NULL ? NULL : floe_arena_strndup(arena, text, strlen(text));
+}
+
+/* Adds a schema built from `columns` (ids 0 numbered after last-column-id) and makes it
+ * current. The fields are built by floe_ice_table_metadata_create on a scratch object, which
+ * owns the Iceberg type spelling, then copied into the table's arena. */
+static int add_current_schema(floe_ice_table_metadata *metadata, const floe_ice_new_column *columns,
+                              size_t column_count, floe_error *err)
+{
+    floe_ice_new_column *numbered = floe_calloc(column_count ? column_count : 1, sizeof *numbered);
+    FLOE_RETURN_IF(numbered == NULL, FLOE_ENOMEM, err, "out of memory");
+    int32_t next_id = metadata->last_column_id;
+    for (size_t i = 0; i < column_count; i++) {
+        numbered[i] = columns[i];
+        if (numbered[i].id == 0) numbered[i].id = ++next_id;
+    }
+    floe_ice_table_metadata *scratch = NULL;
+    int status = floe_ice_table_metadata_create(metadata->location, numbered, column_count, 0,
+                                                &scratch, err);
+    floe_free(numbered);
+    if (status < 0) return status;
+    const floe_ice_schema *built = &scratch->schemas[0];
+    floe_arena *arena = &metadata->arena;
+    floe_ice_schema *schemas = floe_arena_alloc_zero(arena, (metadata->schema_count + 1) *
+                                                                sizeof *schemas);
+    floe_ice_field *fields = floe_arena_alloc_zero(arena, (built->field_count ? built->field_count
+                                                                               : 1) *
+                                                              sizeof *fields);
+    status = schemas == NULL || fields == NULL ? FLOE_ENOMEM : FLOE_OK;
+    int32_t schema_id = 0, last_column_id = metadata->last_column_id;
+    for (size_t i = 0; status == FLOE_OK && i < metadata->schema_count; i++) {
+        schemas[i] = metadata->schemas[i];
+        if (schemas[i].schema_id >= schema_id) schema_id = schemas[i].schema_id + 1;
+    }
+    for (size_t i = 0; status == FLOE_OK && i < built->field_count; i++) {
+        fields[i] = built->fields[i];
+        fields[i].name = arena_copy(arena, built->fields[i].name);
+        fields[i].type_text = arena_copy(arena, built->fields[i].type_text);
+        fields[i].doc = arena_copy(arena, built->fields[i].doc);
+        fields[i].nested_json = NULL;
+        if (fields[i].name == NULL || fields[i].type_text == NULL ||
+            (built->fields[i].doc != NULL && fields[i].doc == NULL))
+            status = FLOE_ENOMEM;
+        if (fields[i].id > last_column_id) last_column_id = fields[i].id;
+    }
+    size_t field_count = built->field_count;
+    floe_ice_table_metadata_free(scratch);
+    FLOE_RETURN_IF(status < 0, status, err, "out of memory adding a schema");
+    schemas[metadata->schema_count] = (floe_ice_schema){.schema_id = schema_id,
+                                                        .fields = fields,
+                                                        .field_count = field_count};
+    metadata->schemas = schemas;
+    metadata->schema_count++;
+    metadata->current_schema_id = schema_id;
+    metadata->last_column_id = last_column_id;
+    return FLOE_OK;
+}
+
+/* Property and schema changes of the request, applied to the freshly loaded metadata. */
+static int apply_table_changes(attempt *state, floe_error *err)
+{
+    const floe_ice_commit_request *request = state->request;
+    floe_ice_table_metadata *metadata = state->metadata;
+    for (size_t i = 0; i < request->removed_property_count; i++)
+        remove_property(metadata, request->removed_properties[i]);
+    for (size_t i = 0; i < request->set_property_count; i++)
+        FLOE_TRY(floe_ice_table_metadata_set_property(metadata, request->set_properties[i].key,
+                                                      request->set_properties[i].value, err));
+    if (request->new_schema_columns != NULL)
+        FLOE_TRY(add_current_schema(metadata, request->new_schema_columns,
+                                    request->new_schema_column_count, err));
+    return FLOE_OK;
+}
+
+/* Publishes the loaded (and changed) metadata as the next version, without a snapshot. */
+static int publish_properties(attempt *state, floe_ice_commit_result *result, floe_error *err)
+{
+    floe_ice_table_metadata *metadata = state->metadata;
+    int64_t timestamp = now_ms();
+    if (timestamp <= metadata->last_updated_ms) timestamp = metadata->last_updated_ms + 1;
+    metadata->last_updated_ms = timestamp;
+    FLOE_TRY(floe_ice_table_metadata_append_metadata_log(metadata, timestamp,
+                                                         state->metadata_path, err));
+    char *json = NULL;
+    size_t size = 0;
+    FLOE_TRY(floe_ice_table_metadata_write_json(metadata, &json, &size, err));
+    step("metadata-written");
+    int64_t published = 0;
+    int status = floe_io_catalog_publish(state->directory, state->version, json, size,
+                                         &published, err);
+    floe_free(json);
+    if (published > 0) {
+        if (result != NULL) {
+            result->snapshot_id = metadata->current_snapshot_id;
+            const floe_ice_snapshot *current = floe_ice_current_snapshot(metadata);
+            result->parent_snapshot_id = current != NULL ? current->parent_snapshot_id : -1;
+            result->sequence_number = metadata->last_sequence_number;
+            result->version = published;
+        }
+        return 1;
+    }
+    return status;
+}
+
 static int run_attempt(attempt *state, floe_ice_commit_result *result, floe_error *err)
 {
     const floe_ice_commit_request *request = state->request;
@@ -407,11 +534,34 @@ static int run_attempt(attempt *state, floe_ice_commit_result *result, floe_erro
     const floe_ice_schema *schema = floe_ice_current_schema(metadata);
     FLOE_RETURN_IF(schema == NULL, FLOE_ECORRUPT, err, "%s: no current schema",
                    state->metadata_path);
-    FLOE_RETURN_IF(request->expected_schema_id >= 0 &&
-                       schema->schema_id != request->expected_schema_id,
-                   FLOE_ECONFLICT, err,
-                   "%s: the schema changed (now %d, the files were checked against %d)",
-                   state->directory, (int)schema->schema_id, (int)request->expected_schema_id);
+    if (request->expected_schema_id >= 0 && schema->schema_id != request->expected_schema_id) {
+        state->lasting_conflict = 1;
+        return floe_error_set(err, FLOE_ECONFLICT,
+                              "%s: the schema changed (now %d, the files were checked against %d)",
+                              state->directory, (int)schema->schema_id,
+                              (int)request->expected_schema_id);
+    }
+    if (request->expected_snapshot_id != 0 &&
+        metadata->current_snapshot_id != request->expected_snapshot_id) {
+        state->lasting_conflict = 1;
+        if (metadata->current_snapshot_id < 0)
+            return floe_error_set(err, FLOE_ECONFLICT,
+                                  "%s: the table changed: it has no snapshot, expected %" PRId64,
+                                  state->directory, request->expected_snapshot_id);
+        if (request->expected_snapshot_id < 0)
+            return floe_error_set(err, FLOE_ECONFLICT,
+                                  "%s: the table changed: snapshot %" PRId64
+                                  " is current, expected none",
+                                  state->directory, metadata->current_snapshot_id);
+        return floe_error_set(err, FLOE_ECONFLICT,
+                              "%s: the table changed: snapshot %" PRId64
+                              " is current, expected %" PRId64,
+                              state->directory, metadata->current_snapshot_id,
+                              request->expected_snapshot_id);
+    }
+    FLOE_TRY(apply_table_changes(state, err));
+    if (state->properties_only) return publish_properties(state, result, err);
+    schema = floe_ice_current_schema(metadata);
     const floe_ice_partition_spec *spec = floe_ice_default_partition_spec(metadata);
     FLOE_RETURN_IF(request->added_count > 0 && spec != NULL && spec->field_count > 0,
                    FLOE_EUNSUPPORTED, err,
@@ -441,6 +591,7 @@ static int run_attempt(attempt *state, floe_ice_commit_result *result, floe_erro
         if (state->removed_found[i]) continue;
         /* On a retry, a file another writer removed first: the removal cannot be re-applied.
          * On the first attempt the caller named a file the table does not hold. */
+        state->lasting_conflict = 1;
         return floe_error_set(err, state->round > 1 ? FLOE_ECONFLICT : FLOE_ENOTFOUND,
                               "%s: %s is no longer in the table", state->directory,
                               request->removed_paths[i]);
@@ -543,6 +694,40 @@ static int run_attempt(attempt *state, floe_ice_commit_result *result, floe_erro
     return status;
 }
 
+/* Runs attempts until one publishes, a failure is not a lost race, or attempts run out. */
+static int commit_with_retry(const char *table_directory, const floe_ice_commit_request *request,
+                             int properties_only, floe_ice_commit_result *result, floe_error *err)
+{
+    FLOE_RETURN_IF((request->set_property_count > 0 && request->set_properties == NULL) ||
+                       (request->removed_property_count > 0 &&
+                        request->removed_properties == NULL),
+                   FLOE_EINVAL, err, "floe_ice_commit: property changes missing");
+    int attempts = request->max_attempts > 0 ? request->max_attempts : DEFAULT_ATTEMPTS;
+    int status = FLOE_ECONFLICT;
+    for (int round = 1; round <= attempts; round++) {
+        attempt state = {0};
+        state.directory = table_directory;
+        state.request = request;
+        state.properties_only = properties_only;
+        state.round = round;
+        status = run_attempt(&state, result, err);
+        int lasting = state.lasting_conflict;
+        attempt_fini(&state, status != 1);
+        if (status == 1) {
+            if (result != NULL) result->attempts = round;
+            return FLOE_OK;
+        }
+        /* A lasting conflict: the caller's work depended on what another writer changed. */
+        if (status != FLOE_ECONFLICT || lasting) return status;
+        /* Back off a little, randomly, so two writers do not collide in lockstep. */
+        unsigned seed = (unsigned)getpid() * 2654435761u + (unsigned)round;
+        long pause = 100000L + (long)(rand_r(&seed) % 400) * 1000L * round;
+        struct timespec delay = {0, pause};
+        nanosleep(&delay, NULL);
+    }
+    return status;
+}
+
 int floe_ice_commit(const char *table_directory, const floe_ice_commit_request *request,
                     floe_ice_commit_result *result, floe_error *err)
 {
@@ -559,32 +744,24 @@ int floe_ice_commit(const char *table_directory, const floe_ice_commit_request *
                        "floe_ice_commit: added file %zu needs an absolute path, counts and no "
                        "partition", i);
     }
-    int attempts = request->max_attempts > 0 ? request->max_attempts : DEFAULT_ATTEMPTS;
-    int status = FLOE_ECONFLICT;
-    for (int round = 1; round <= attempts; round++) {
-        attempt state = {0};
-        state.directory = table_directory;
-        state.request = request;
-        state.round = round;
-        status = run_attempt(&state, result, err);
-        attempt_fini(&state, status != 1);
-        if (status == 1) {
-            if (result != NULL) result->attempts = round;
-            return FLOE_OK;
-        }
-        if (status != FLOE_ECONFLICT) return status;
-        if (request->expected_schema_id >= 0 && err != NULL &&
-            strstr(err->message, "the schema changed") != NULL)
-            return status;
-        if (strstr(err != NULL ? err->message : "", "is no longer in the table") != NULL)
-            return status;
-        /* Back off a little, randomly, so two writers do not collide in lockstep. */
-        unsigned seed = (unsigned)getpid() * 2654435761u + (unsigned)round;
-        long pause = 100000L + (long)(rand_r(&seed) % 400) * 1000L * round;
-        struct timespec delay = {0, pause};
-        nanosleep(&delay, NULL);
-    }
-    return status;
+    return commit_with_retry(table_directory, request, 0, result, err);
+}
+
+int floe_ice_commit_properties(const char *table_directory, const floe_ice_property *set,
+                               size_t set_count, const char *const *removed, size_t removed_count,
+                               floe_ice_commit_result *result, floe_error *err)
+{
+    FLOE_RETURN_IF(table_directory == NULL || table_directory[0] != '/', FLOE_EINVAL, err,
+                   "floe_ice_commit_properties: needs an absolute table directory");
+    FLOE_RETURN_IF((set_count > 0 && set == NULL) || (removed_count > 0 && removed == NULL),
+                   FLOE_EINVAL, err, "floe_ice_commit_properties: properties missing");
+    floe_ice_commit_request request = {0};
+    request.set_properties = set;
+    request.set_property_count = set_count;
+    request.removed_properties = removed;
+    request.removed_property_count = removed_count;
+    request.expected_schema_id = -1;
+    return commit_with_retry(table_directory, &request, 1, result, err);
 }
 
 int floe_ice_commit_create_table(const char *table_directory, const floe_ice_new_column *columns,

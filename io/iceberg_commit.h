@@ -32,6 +32,22 @@
  * against it; a v1 table (manifest list with unknown counts, or a snapshot listing manifests
  * directly) is FLOE_EUNSUPPORTED. The metadata written is v2.
  *
+ * Table-level changes in the same version (applied to the loaded metadata before step 2, so a
+ * retry re-applies them on top of the winner: last writer wins per property):
+ *   - set_properties / removed_properties: properties added or replaced, and removed (a key the
+ *     table lacks is not an error);
+ *   - new_schema_columns: a new schema becomes current (schema id = highest + 1); columns with
+ *     id 0 get last-column-id + 1, + 2, ... in order, so field ids are never reused. The added
+ *     files must be written with that schema; CREATE OR REPLACE of a dynamic table uses it with
+ *     every live file removed. expected_schema_id is checked against the schema BEFORE it;
+ *   - expected_snapshot_id: 0 accepts any current snapshot; -1 requires the table to have none;
+ *     a positive id requires it to be current. A mismatch is FLOE_ECONFLICT ("the table changed:
+ *     snapshot X is current, expected Y"), not retried: the caller's work was computed against
+ *     the table as it was (a refresh that read the old rows must not land on newer ones).
+ * floe_ice_commit_properties publishes a version that changes only properties and adds no
+ * snapshot (ALTER DYNAMIC TABLE ... SUSPEND); it retries on conflicts like floe_ice_commit
+ * (result->snapshot_id is then the unchanged current snapshot, -1 for none).
+ *
  * floe_ice_commit_create_table publishes version 1 of a new table (no snapshot) with the given
  * columns and properties; FLOE_ECONFLICT when the table exists (another creator may just have
  * won: the caller reopens it).
@@ -66,6 +82,14 @@ typedef struct floe_ice_commit_request {
     size_t summary_count;
     int32_t expected_schema_id;            /* -1: any schema */
     int max_attempts;                      /* 0: 20 */
+    /* Table-level changes published with the snapshot (see above); zero: none. */
+    const floe_ice_property *set_properties;
+    size_t set_property_count;
+    const char *const *removed_properties; /* keys */
+    size_t removed_property_count;
+    const floe_ice_new_column *new_schema_columns; /* NULL: the schema stays */
+    size_t new_schema_column_count;
+    int64_t expected_snapshot_id;          /* 0: any; -1: none yet; > 0: must be current */
 } floe_ice_commit_request;
 
 typedef struct floe_ice_commit_result {
@@ -79,6 +103,11 @@ typedef struct floe_ice_commit_result {
 /* table_directory must be absolute (paths stored in metadata are). result may be NULL. */
 int floe_ice_commit(const char *table_directory, const floe_ice_commit_request *request,
                     floe_ice_commit_result *result, floe_error *err);
+
+/* A version with only property changes (no snapshot). result may be NULL. */
+int floe_ice_commit_properties(const char *table_directory, const floe_ice_property *set,
+                               size_t set_count, const char *const *removed, size_t removed_count,
+                               floe_ice_commit_result *result, floe_error *err);
 
 int floe_ice_commit_create_table(const char *table_directory, const floe_ice_new_column *columns,
                                  size_t column_count, const floe_ice_property *properties,
