@@ -1,0 +1,1389 @@
+/*
+ * refresh_incremental.c — incremental refresh of aggregating dynamic tables (contract and state
+ * file layout in engine/refresh_incremental.h).
+ *
+ * Why two states. The delta is aggregated first, into D, before any state is read: D's keys are
+ * the only ones the refresh touches, so D tells which buckets to load, and a bucket no change
+ * reaches is never opened. Loaded buckets are imported into S and D is merged into it, which is
+ * the same fold the parallel aggregate does for its partials (group_state.h: merging is exactly
+ * applying D's rows). A rebuild is the degenerate case: nothing to load, S is D.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "engine/refresh_incremental.h"
+
+#include "engine/executor.h"        /* the aggregate's input over delta pins */
+#include "engine/expression_eval.h" /* keys, arguments, the PROJECT / FILTER chain */
+#include "engine/group_state.h"     /* D and S */
+#include "engine/state_store.h"     /* the state manifest, bucket_of */
+#include "io/catalog_fs.h"          /* new file names */
+#include "io/fs_util.h"             /* directories */
+#include "io/iceberg_commit.h"      /* the one commit */
+#include "io/parquet_reader.h"      /* state files in */
+#include "io/parquet_writer.h"      /* state and output files out */
+#include "kernels/memory.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { GROUPS_PER_BUCKET = 65536 };
+
+/* Why the refresh must rebuild, truncated to FLOE_ENG_FALLBACK_SIZE. */
+static void set_fallback(char *fallback, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_fallback(char *fallback, const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(fallback, FLOE_ENG_FALLBACK_SIZE, format, arguments);
+    va_end(arguments);
+}
+
+/* ---- shape -------------------------------------------------------------------------------- */
+
+static bool has_kind(const floe_sql_plan *node, floe_sql_plan_kind kind)
+{
+    if (node->kind == kind) return true;
+    for (uint32_t i = 0; i < node->input_count; i++)
+        if (has_kind(node->inputs[i], kind)) return true;
+    return false;
+}
+
+/* The AGGREGATE under the root's PROJECT / FILTER chain, or NULL. */
+static const floe_sql_plan *aggregate_of(const floe_sql_plan *plan)
+{
+    const floe_sql_plan *node = plan;
+    while (node->kind == FLOE_SQL_PLAN_PROJECT || node->kind == FLOE_SQL_PLAN_FILTER)
+        node = node->inputs[0];
+    return node->kind == FLOE_SQL_PLAN_AGGREGATE ? node : NULL;
+}
+
+bool floe_eng_incremental_shape(const floe_sql_plan *plan, const char **construct)
+{
+    *construct = NULL;
+    if (has_kind(plan, FLOE_SQL_PLAN_JOIN)) {
+        *construct = "joins";
+        return false;
+    }
+    const floe_sql_plan *aggregate = aggregate_of(plan);
+    if (aggregate == NULL) {
+        *construct = has_kind(plan, FLOE_SQL_PLAN_AGGREGATE) ? "aggregates under other operators"
+                                                             : "non-aggregating tables";
+        return false;
+    }
+    if (has_kind(aggregate->inputs[0], FLOE_SQL_PLAN_AGGREGATE)) {
+        *construct = "aggregates over aggregates";
+        return false;
+    }
+    if (has_kind(aggregate->inputs[0], FLOE_SQL_PLAN_VALUES)) {
+        *construct = "constant rows (VALUES) under an aggregate";
+        return false;
+    }
+    if (has_kind(aggregate->inputs[0], FLOE_SQL_PLAN_ORDER) ||
+        has_kind(aggregate->inputs[0], FLOE_SQL_PLAN_LIMIT)) {
+        *construct = "ORDER BY / LIMIT under an aggregate";
+        return false;
+    }
+    return true;
+}
+
+/* ---- the prepared refresh ----------------------------------------------------------------- */
+
+/* One new output file and its manifest entry (the Parquet writer's Iceberg metrics). */
+typedef struct output_file {
+    char *path;
+    floe_ice_data_file data;
+    floe_ice_int_long *counts;  /* 4 x columns: sizes, values, nulls, NaNs */
+    floe_ice_int_bytes *bounds; /* 2 x columns: lower, upper */
+    uint8_t *bound_bytes;
+} output_file;
+
+struct floe_eng_incremental {
+    char *directory;
+    int32_t schema_id;
+    floe_eng_state_manifest manifest;  /* the new one */
+    char *manifest_path;
+    char **state_paths;                /* state files written by this refresh */
+    size_t state_count, state_capacity;
+    output_file *outputs;
+    size_t output_count, output_capacity;
+    char **removed;                    /* old output files of touched buckets (copies) */
+    size_t removed_count, removed_capacity;
+    floe_eng_incremental_counts counts;
+    bool committed;
+};
+
+static char *copy_text(const char *text)
+{
+    size_t size = strlen(text) + 1;
+    char *copy = floe_malloc(size);
+    if (copy != NULL) memcpy(copy, text, size);
+    return copy;
+}
+
+static void output_file_fini(output_file *file, bool remove)
+{
+    if (remove && file->path != NULL) unlink(file->path);
+    floe_free(file->path);
+    floe_free(file->counts);
+    floe_free(file->bounds);
+    floe_free(file->bound_bytes);
+}
+
+void floe_eng_incremental_free(floe_eng_incremental *inc)
+{
+    if (inc == NULL) return;
+    bool remove = !inc->committed;
+    for (size_t i = 0; i < inc->output_count; i++) output_file_fini(&inc->outputs[i], remove);
+    for (size_t i = 0; i < inc->state_count; i++) {
+        if (remove) unlink(inc->state_paths[i]);
+        floe_free(inc->state_paths[i]);
+    }
+    if (inc->manifest_path != NULL && remove) unlink(inc->manifest_path);
+    floe_free(inc->manifest_path);
+    for (size_t i = 0; i < inc->removed_count; i++) floe_free(inc->removed[i]);
+    floe_free(inc->removed);
+    floe_free(inc->outputs);
+    floe_free(inc->state_paths);
+    floe_eng_state_manifest_fini(&inc->manifest);
+    floe_free(inc->directory);
+    floe_free(inc);
+}
+
+const floe_eng_incremental_counts *floe_eng_incremental_counts_of(const floe_eng_incremental *inc)
+{
+    return &inc->counts;
+}
+
+const char *floe_eng_incremental_manifest_path(const floe_eng_incremental *inc)
+{
+    return inc->manifest_path;
+}
+
+/* ---- the state file layout ---------------------------------------------------------------- */
+
+enum { COLUMN_KIND = 0, COLUMN_GROUP, COLUMN_COUNT, FIRST_KEY_COLUMN };
+
+typedef struct call_columns {
+    int32_t count, sum, value; /* column index, -1 when the call has none */
+    bool entries;              /* MIN / MAX / DISTINCT: entry rows */
+    bool sum_double;
+} call_columns;
+
+typedef struct state_layout {
+    uint32_t key_count, call_count, column_count;
+    floe_pq_write_column *columns;
+    floe_type *types;
+    char (*names)[32];
+    call_columns *calls;
+} state_layout;
+
+static void layout_fini(state_layout *layout)
+{
+    floe_free(layout->columns);
+    floe_free(layout->types);
+    floe_free(layout->names);
+    floe_free(layout->calls);
+    memset(layout, 0, sizeof *layout);
+}
+
+static bool is_float(floe_type type)
+{
+    return type.id == FLOE_TYPE_FLOAT32 || type.id == FLOE_TYPE_FLOAT64;
+}
+
+static int layout_init(state_layout *layout, const floe_type *key_types, uint32_t key_count,
+                       const floe_eng_aggregate_spec *specs, uint32_t call_count, floe_error *err)
+{
+    memset(layout, 0, sizeof *layout);
+    uint32_t capacity = FIRST_KEY_COLUMN + key_count + 2 * call_count;
+    layout->columns = floe_calloc(capacity, sizeof *layout->columns);
+    layout->types = floe_calloc(capacity, sizeof *layout->types);
+    layout->names = floe_calloc(capacity, sizeof *layout->names);
+    layout->calls = floe_calloc(call_count + 1, sizeof *layout->calls);
+    FLOE_RETURN_IF(layout->columns == NULL || layout->types == NULL || layout->names == NULL ||
+                       layout->calls == NULL,
+                   FLOE_ENOMEM, err, "out of memory");
+    layout->key_count = key_count;
+    layout->call_count = call_count;
+    uint32_t n = 0;
+#define ADD_COLUMN(type_, nullable_, ...)                                                  \
+    do {                                                                                   \
+        snprintf(layout->names[n], sizeof layout->names[n], __VA_ARGS__);                  \
+        layout->types[n] = (type_);                                                        \
+        layout->columns[n] = (floe_pq_write_column){layout->names[n], (type_), (nullable_), \
+                                                    (int32_t)n + 1};                       \
+        n++;                                                                               \
+    } while (0)
+    ADD_COLUMN(floe_type_make(FLOE_TYPE_INT32), false, "_floe_kind");
+    ADD_COLUMN(floe_type_make(FLOE_TYPE_INT64), false, "_floe_group");
+    ADD_COLUMN(floe_type_make(FLOE_TYPE_INT64), false, "_floe_count");
+    for (uint32_t k = 0; k < key_count; k++) ADD_COLUMN(key_types[k], true, "key_%u", k);
+    for (uint32_t c = 0; c < call_count; c++) {
+        const floe_eng_aggregate_spec *spec = &specs[c];
+        call_columns *call = &layout->calls[c];
+        call->count = call->sum = call->value = -1;
+        bool minmax = spec->function == FLOE_SQL_AGGREGATE_MIN ||
+                      spec->function == FLOE_SQL_AGGREGATE_MAX;
+        if (spec->function == FLOE_SQL_AGGREGATE_COUNT_STAR) continue;
+        if (minmax || spec->distinct) {
+            call->entries = true;
+            call->value = (int32_t)n;
+            ADD_COLUMN(spec->argument_type, true, "call_%u_value", c);
+            continue;
+        }
+        call->count = (int32_t)n;
+        ADD_COLUMN(floe_type_make(FLOE_TYPE_INT64), true, "call_%u_count", c);
+        if (spec->function == FLOE_SQL_AGGREGATE_COUNT) continue;
+        call->sum = (int32_t)n;
+        call->sum_double = is_float(spec->argument_type);
+        ADD_COLUMN(call->sum_double ? floe_type_make(FLOE_TYPE_FLOAT64)
+                                    : floe_type_decimal(38, 0),
+                   true, "call_%u_sum", c);
+    }
+#undef ADD_COLUMN
+    layout->column_count = n;
+    return FLOE_OK;
+}
+
+/* ---- values ------------------------------------------------------------------------------- */
+
+static int copy_value(floe_vector *to, uint32_t to_row, const floe_vector *from, uint32_t from_row,
+                      floe_error *err)
+{
+    size_t width = floe_type_width(to->type);
+    if (floe_vector_is_null(from, from_row)) {
+        memset((char *)to->data + (size_t)to_row * width, 0, width);
+        floe_vector_set_null(to, to_row);
+        return FLOE_OK;
+    }
+    if (to->validity != NULL) floe_vector_set_valid(to, to_row);
+    if (to->type.id == FLOE_TYPE_STRING || to->type.id == FLOE_TYPE_BINARY) {
+        uint32_t length = 0;
+        const unsigned char *bytes = floe_vector_string(from, from_row, &length);
+        return floe_vector_set_string(to, to_row, bytes, length, err);
+    }
+    memcpy((char *)to->data + (size_t)to_row * width,
+           (const char *)from->data + (size_t)from_row * width, width);
+    return FLOE_OK;
+}
+
+static void set_null(floe_vector *vector, uint32_t row)
+{
+    size_t width = floe_type_width(vector->type);
+    memset((char *)vector->data + (size_t)row * width, 0, width);
+    floe_vector_set_null(vector, row);
+}
+
+static void set_int64(floe_vector *vector, uint32_t row, int64_t value)
+{
+    if (vector->validity != NULL) floe_vector_set_valid(vector, row);
+    ((int64_t *)vector->data)[row] = value;
+}
+
+/* ---- writing a state file ----------------------------------------------------------------- */
+
+/* Rows into a Parquet file a batch at a time. */
+typedef struct row_file {
+    floe_pq_writer *writer;
+    floe_batch batch;
+    bool batch_ready;
+} row_file;
+
+static int row_file_flush(row_file *file, floe_error *err)
+{
+    if (file->batch.row_count == 0) return FLOE_OK;
+    int status = floe_pq_writer_write_batch(file->writer, &file->batch, err);
+    floe_batch_reset(&file->batch);
+    return status;
+}
+
+static int row_file_next(row_file *file, floe_error *err)
+{
+    if (++file->batch.row_count < FLOE_BATCH_CAPACITY) return FLOE_OK;
+    return row_file_flush(file, err);
+}
+
+static void row_file_fini(row_file *file)
+{
+    floe_pq_writer_free(file->writer);
+    if (file->batch_ready) floe_batch_fini(&file->batch);
+    memset(file, 0, sizeof *file);
+}
+
+/* Which groups of the exported S go to which bucket. */
+typedef struct bucketing {
+    uint32_t bucket_count;
+    uint32_t *group_order;   /* groups sorted by bucket */
+    uint32_t *group_offsets; /* bucket_count + 1 */
+    uint32_t *position;      /* per group: its number inside its bucket's file */
+    uint32_t **entry_order;  /* per call with entries: entries sorted by bucket */
+    uint32_t **entry_offsets;
+} bucketing;
+
+static void bucketing_fini(bucketing *bucketed, uint32_t call_count)
+{
+    floe_free(bucketed->group_order);
+    floe_free(bucketed->group_offsets);
+    floe_free(bucketed->position);
+    for (uint32_t c = 0; bucketed->entry_order != NULL && c < call_count; c++) {
+        floe_free(bucketed->entry_order[c]);
+        floe_free(bucketed->entry_offsets[c]);
+    }
+    floe_free(bucketed->entry_order);
+    floe_free(bucketed->entry_offsets);
+    memset(bucketed, 0, sizeof *bucketed);
+}
+
+/* Counting sort of `count` items by bucket_of_item into order / offsets. */
+static int sort_by_bucket(const uint32_t *bucket_of_item, uint32_t count, uint32_t bucket_count,
+                          uint32_t **order, uint32_t **offsets, floe_error *err)
+{
+    *order = floe_malloc(((size_t)count + 1) * sizeof **order);
+    *offsets = floe_calloc((size_t)bucket_count + 1, sizeof **offsets);
+    FLOE_RETURN_IF(*order == NULL || *offsets == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t i = 0; i < count; i++) (*offsets)[bucket_of_item[i] + 1]++;
+    for (uint32_t b = 0; b < bucket_count; b++) (*offsets)[b + 1] += (*offsets)[b];
+    uint32_t *next = floe_malloc(((size_t)bucket_count + 1) * sizeof *next);
+    FLOE_RETURN_IF(next == NULL, FLOE_ENOMEM, err, "out of memory");
+    memcpy(next, *offsets, (size_t)bucket_count * sizeof *next);
+    for (uint32_t i = 0; i < count; i++) (*order)[next[bucket_of_item[i]]++] = i;
+    floe_free(next);
+    return FLOE_OK;
+}
+
+static int bucketing_init(bucketing *bucketed, const floe_eng_group_state_flat *flat,
+                          const state_layout *layout, uint32_t bucket_count, floe_error *err)
+{
+    memset(bucketed, 0, sizeof *bucketed);
+    bucketed->bucket_count = bucket_count;
+    uint32_t groups = flat->group_count;
+    uint32_t *bucket_of_group = floe_malloc(((size_t)groups + 1) * sizeof *bucket_of_group);
+    bucketed->position = floe_malloc(((size_t)groups + 1) * sizeof *bucketed->position);
+    bucketed->entry_order = floe_calloc(layout->call_count + 1, sizeof *bucketed->entry_order);
+    bucketed->entry_offsets = floe_calloc(layout->call_count + 1,
+                                          sizeof *bucketed->entry_offsets);
+    int status = FLOE_OK;
+    if (bucket_of_group == NULL || bucketed->position == NULL || bucketed->entry_order == NULL ||
+        bucketed->entry_offsets == NULL)
+        status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    for (uint32_t g = 0; status == FLOE_OK && g < groups; g++)
+        bucket_of_group[g] = floe_eng_state_bucket_of(flat->hashes[g], bucket_count);
+    if (status == FLOE_OK)
+        status = sort_by_bucket(bucket_of_group, groups, bucket_count, &bucketed->group_order,
+                                &bucketed->group_offsets, err);
+    for (uint32_t b = 0; status == FLOE_OK && b < bucket_count; b++)
+        for (uint32_t i = bucketed->group_offsets[b]; i < bucketed->group_offsets[b + 1]; i++)
+            bucketed->position[bucketed->group_order[i]] = i - bucketed->group_offsets[b];
+    for (uint32_t c = 0; status == FLOE_OK && c < layout->call_count; c++) {
+        if (!layout->calls[c].entries) continue;
+        const floe_eng_group_entries *entries = &flat->calls[c].entries;
+        uint32_t *bucket_of_entry = floe_malloc(((size_t)entries->count + 1) * sizeof(uint32_t));
+        if (bucket_of_entry == NULL) {
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+            break;
+        }
+        for (uint32_t e = 0; e < entries->count; e++)
+            bucket_of_entry[e] = bucket_of_group[entries->groups[e]];
+        status = sort_by_bucket(bucket_of_entry, entries->count, bucket_count,
+                                &bucketed->entry_order[c], &bucketed->entry_offsets[c], err);
+        floe_free(bucket_of_entry);
+    }
+    floe_free(bucket_of_group);
+    return status;
+}
+
+/* Appends group g's row (position `position` in the file). */
+static int state_group_row(row_file *file, const state_layout *layout,
+                           const floe_eng_group_state_flat *flat, uint32_t g, uint32_t position,
+                           floe_error *err)
+{
+    floe_batch *batch = &file->batch;
+    uint32_t row = batch->row_count;
+    ((int32_t *)batch->columns[COLUMN_KIND].data)[row] = 0;
+    ((int64_t *)batch->columns[COLUMN_GROUP].data)[row] = position;
+    ((int64_t *)batch->columns[COLUMN_COUNT].data)[row] = flat->row_counts[g];
+    for (uint32_t k = 0; k < layout->key_count; k++)
+        FLOE_TRY(copy_value(&batch->columns[FIRST_KEY_COLUMN + k], row, &flat->keys[k], g, err));
+    for (uint32_t c = 0; c < layout->call_count; c++) {
+        const call_columns *call = &layout->calls[c];
+        const floe_eng_aggregate_flat *values = &flat->calls[c];
+        if (call->value >= 0) set_null(&batch->columns[call->value], row);
+        if (call->count >= 0) set_int64(&batch->columns[call->count], row, values->counts[g]);
+        if (call->sum < 0) continue;
+        floe_vector *sum = &batch->columns[call->sum];
+        if (sum->validity != NULL) floe_vector_set_valid(sum, row);
+        if (call->sum_double)
+            ((double *)sum->data)[row] = values->sums_double[g];
+        else
+            ((floe_int128 *)sum->data)[row] = values->sums_int[g];
+    }
+    return row_file_next(file, err);
+}
+
+/* Appends entry e of call c (its group at `position`). */
+static int state_entry_row(row_file *file, const state_layout *layout,
+                           const floe_eng_group_entries *entries, uint32_t c, uint32_t e,
+                           uint32_t position, floe_error *err)
+{
+    floe_batch *batch = &file->batch;
+    uint32_t row = batch->row_count;
+    ((int32_t *)batch->columns[COLUMN_KIND].data)[row] = (int32_t)c + 1;
+    ((int64_t *)batch->columns[COLUMN_GROUP].data)[row] = position;
+    ((int64_t *)batch->columns[COLUMN_COUNT].data)[row] = entries->counts[e];
+    for (uint32_t column = FIRST_KEY_COLUMN; column < layout->column_count; column++)
+        if ((int32_t)column != layout->calls[c].value) set_null(&batch->columns[column], row);
+    FLOE_TRY(copy_value(&batch->columns[layout->calls[c].value], row, &entries->values, e, err));
+    return row_file_next(file, err);
+}
+
+static int add_path(char ***paths, size_t *count, size_t *capacity, const char *path,
+                    floe_error *err)
+{
+    if (*count == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 8;
+        char **larger = floe_realloc(*paths, grown * sizeof *larger);
+        FLOE_RETURN_IF(larger == NULL, FLOE_ENOMEM, err, "out of memory");
+        *paths = larger;
+        *capacity = grown;
+    }
+    (*paths)[*count] = copy_text(path);
+    FLOE_RETURN_IF((*paths)[*count] == NULL, FLOE_ENOMEM, err, "out of memory");
+    (*count)++;
+    return FLOE_OK;
+}
+
+/* Writing options (write_options_init). State files are read back only by the next refresh
+ * and rewritten by every refresh that touches their bucket, so they favour speed: Snappy, no
+ * dictionary (keys and values are mostly distinct; building one cost a third of a refresh).
+ * Output files are what other engines read: ZSTD at level 1 (level 3 cost a fifth of a refresh
+ * for a few percent of size), no dictionary either (one row per key). */
+static floe_pq_write_options state_file_options, output_file_options;
+
+static void write_options_init(void)
+{
+    floe_pq_write_options_default(&state_file_options);
+    state_file_options.disable_dictionary = true;
+    state_file_options.codec = FLOE_PQ_CODEC_SNAPPY;
+    floe_pq_write_options_default(&output_file_options);
+    output_file_options.disable_dictionary = true;
+    output_file_options.compression_level = 1;
+}
+
+/* Writes bucket b's state file; *rows its rows. */
+static int write_state_file(floe_eng_incremental *inc, const state_layout *layout,
+                            const floe_eng_group_state_flat *flat, const bucketing *bucketed,
+                            uint32_t b, char *path, size_t path_size, int64_t *rows,
+                            int64_t *bytes, floe_error *err)
+{
+    char folder[PATH_MAX];
+    FLOE_TRY(floe_io_path_join(folder, sizeof folder, inc->directory, "floe/state", err));
+    FLOE_TRY(floe_io_make_directories(folder, err));
+    FLOE_TRY(floe_io_catalog_new_file_path(inc->directory, "floe/state", "bucket-", ".parquet",
+                                           path, path_size, err));
+    FLOE_TRY(add_path(&inc->state_paths, &inc->state_count, &inc->state_capacity, path, err));
+    row_file file = {0};
+    floe_pq_write_schema schema = {layout->columns, layout->column_count, NULL, NULL, 0};
+    int status = floe_pq_writer_create(&file.writer, path, &schema, &state_file_options, err);
+    if (status == FLOE_OK) status = floe_batch_init(&file.batch, layout->column_count,
+                                                    layout->types, err);
+    file.batch_ready = status == FLOE_OK;
+    for (uint32_t i = bucketed->group_offsets[b];
+         status == FLOE_OK && i < bucketed->group_offsets[b + 1]; i++) {
+        uint32_t g = bucketed->group_order[i];
+        status = state_group_row(&file, layout, flat, g, bucketed->position[g], err);
+    }
+    for (uint32_t c = 0; status == FLOE_OK && c < layout->call_count; c++) {
+        if (!layout->calls[c].entries) continue;
+        const floe_eng_group_entries *entries = &flat->calls[c].entries;
+        const uint32_t *order = bucketed->entry_order[c], *offsets = bucketed->entry_offsets[c];
+        for (uint32_t i = offsets[b]; status == FLOE_OK && i < offsets[b + 1]; i++) {
+            uint32_t e = order[i];
+            status = state_entry_row(&file, layout, entries, c, e,
+                                     bucketed->position[entries->groups[e]], err);
+        }
+    }
+    if (status == FLOE_OK) status = row_file_flush(&file, err);
+    floe_pq_write_result result;
+    if (status == FLOE_OK) status = floe_pq_writer_close(file.writer, &result, err);
+    if (status == FLOE_OK) status = floe_pq_writer_sync(file.writer, err);
+    if (status == FLOE_OK) {
+        *rows = (int64_t)result.row_count;
+        *bytes = (int64_t)result.file_size;
+    }
+    row_file_fini(&file);
+    return status;
+}
+
+/* ---- reading a state file ----------------------------------------------------------------- */
+
+/* Reads `path` into flat (a flat form of this layout). FLOE_ETYPE when its columns are not the
+ * layout's. */
+static int read_state_file(const char *path, const state_layout *layout,
+                           floe_eng_group_state_flat *flat, floe_error *err)
+{
+    memset(flat, 0, sizeof *flat);
+    floe_pq_reader *reader = NULL;
+    FLOE_TRY(floe_pq_reader_open(&reader, path, NULL, err));
+    uint32_t column_count = 0;
+    const floe_pq_reader_column *columns = floe_pq_reader_schema(reader, &column_count);
+    int status = FLOE_OK;
+    if (column_count != layout->column_count)
+        status = floe_error_set(err, FLOE_ETYPE, "%s: %u columns, the query's state has %u", path,
+                                column_count, layout->column_count);
+    for (uint32_t i = 0; status == FLOE_OK && i < column_count; i++)
+        if (strcmp(columns[i].name, layout->names[i]) != 0 ||
+            !floe_type_equal(columns[i].type, layout->types[i]))
+            status = floe_error_set(err, FLOE_ETYPE,
+                                    "%s: column %u is '%s', not the query's state column '%s' "
+                                    "of the same type",
+                                    path, i, columns[i].name, layout->names[i]);
+    uint64_t total = 0;
+    for (uint32_t g = 0; status == FLOE_OK && g < floe_pq_reader_row_group_count(reader); g++)
+        total += (uint64_t)floe_pq_reader_row_group_rows(reader, g);
+    if (status == FLOE_OK && total >= UINT32_MAX)
+        status = floe_error_set(err, FLOE_ECORRUPT, "%s: too many rows", path);
+    uint32_t capacity = (uint32_t)total + 1;
+    flat->key_count = layout->key_count;
+    flat->call_count = layout->call_count;
+    if (status == FLOE_OK) {
+        flat->keys = floe_calloc(layout->key_count + 1, sizeof *flat->keys);
+        flat->row_counts = floe_malloc(capacity * sizeof *flat->row_counts);
+        flat->calls = floe_calloc(layout->call_count + 1, sizeof *flat->calls);
+        if (flat->keys == NULL || flat->row_counts == NULL || flat->calls == NULL)
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    for (uint32_t k = 0; status == FLOE_OK && k < layout->key_count; k++)
+        status = floe_vector_init(&flat->keys[k], layout->types[FIRST_KEY_COLUMN + k], capacity,
+                                  err);
+    for (uint32_t c = 0; status == FLOE_OK && c < layout->call_count; c++) {
+        const call_columns *call = &layout->calls[c];
+        floe_eng_aggregate_flat *values = &flat->calls[c];
+        if (call->entries) {
+            values->entries.groups = floe_malloc(capacity * sizeof(uint32_t));
+            values->entries.counts = floe_malloc(capacity * sizeof(int64_t));
+            if (values->entries.groups == NULL || values->entries.counts == NULL)
+                status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+            else
+                status = floe_vector_init(&values->entries.values, layout->types[call->value],
+                                          capacity, err);
+            continue;
+        }
+        if (call->count >= 0) values->counts = floe_malloc(capacity * sizeof(int64_t));
+        if (call->sum >= 0 && call->sum_double)
+            values->sums_double = floe_malloc(capacity * sizeof(double));
+        if (call->sum >= 0 && !call->sum_double)
+            values->sums_int = floe_malloc(capacity * sizeof(floe_int128));
+        if ((call->count >= 0 && values->counts == NULL) ||
+            (call->sum >= 0 && values->sums_double == NULL && values->sums_int == NULL))
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    floe_batch batch;
+    bool batch_ready = false;
+    if (status == FLOE_OK) {
+        status = floe_pq_reader_batch_init(reader, &batch, err);
+        batch_ready = status == FLOE_OK;
+    }
+    while (status == FLOE_OK) {
+        status = floe_pq_reader_next_batch(reader, &batch, err);
+        if (status != FLOE_OK || batch.row_count == 0) break;
+        const int32_t *kinds = batch.columns[COLUMN_KIND].data;
+        const int64_t *groups = batch.columns[COLUMN_GROUP].data;
+        const int64_t *counts = batch.columns[COLUMN_COUNT].data;
+        for (uint32_t row = 0; status == FLOE_OK && row < batch.row_count; row++) {
+            int32_t kind = kinds[row];
+            if (kind == 0) {
+                uint32_t g = flat->group_count;
+                if (groups[row] != (int64_t)g) {
+                    status = floe_error_set(err, FLOE_ECORRUPT,
+                                            "%s: group row %u is numbered %" PRId64, path, g,
+                                            groups[row]);
+                    break;
+                }
+                flat->group_count++;
+                flat->row_counts[g] = counts[row];
+                for (uint32_t k = 0; status == FLOE_OK && k < layout->key_count; k++)
+                    status = copy_value(&flat->keys[k], g,
+                                        &batch.columns[FIRST_KEY_COLUMN + k], row, err);
+                for (uint32_t c = 0; c < layout->call_count; c++) {
+                    const call_columns *call = &layout->calls[c];
+                    floe_eng_aggregate_flat *values = &flat->calls[c];
+                    if (call->count >= 0)
+                        values->counts[g] = ((const int64_t *)batch.columns[call->count].data)[row];
+                    if (call->sum >= 0 && call->sum_double)
+                        values->sums_double[g] =
+                            ((const double *)batch.columns[call->sum].data)[row];
+                    else if (call->sum >= 0)
+                        values->sums_int[g] =
+                            ((const floe_int128 *)batch.columns[call->sum].data)[row];
+                }
+                continue;
+            }
+            uint32_t c = (uint32_t)kind - 1;
+            if (kind < 0 || c >= layout->call_count || !layout->calls[c].entries ||
+                groups[row] < 0 || groups[row] >= (int64_t)capacity) {
+                status = floe_error_set(err, FLOE_ECORRUPT, "%s: row %u: bad kind %d or group",
+                                        path, row, (int)kind);
+                break;
+            }
+            floe_eng_group_entries *entries = &flat->calls[c].entries;
+            uint32_t e = entries->count++;
+            entries->groups[e] = (uint32_t)groups[row];
+            entries->counts[e] = counts[row];
+            status = copy_value(&entries->values, e, &batch.columns[layout->calls[c].value], row,
+                                err);
+        }
+    }
+    if (batch_ready) floe_batch_fini(&batch);
+    floe_pq_reader_free(reader);
+    if (status != FLOE_OK) floe_eng_group_state_flat_fini(flat);
+    return status;
+}
+
+/* ---- output files ------------------------------------------------------------------------- */
+
+typedef struct output_schema {
+    uint32_t column_count;
+    floe_pq_write_column *columns;
+} output_schema;
+
+static int output_schema_init(output_schema *schema, const floe_ice_table *table, floe_error *err)
+{
+    memset(schema, 0, sizeof *schema);
+    const floe_ice_schema *current = floe_ice_current_schema(table->metadata);
+    FLOE_RETURN_IF(current == NULL, FLOE_ECORRUPT, err, "%s: no current schema", table->directory);
+    schema->columns = floe_calloc(current->field_count + 1, sizeof *schema->columns);
+    FLOE_RETURN_IF(schema->columns == NULL, FLOE_ENOMEM, err, "out of memory");
+    schema->column_count = (uint32_t)current->field_count;
+    for (size_t i = 0; i < current->field_count; i++) {
+        const floe_ice_field *field = &current->fields[i];
+        floe_type type;
+        FLOE_TRY(floe_ice_field_floe_type(field, &type, err));
+        schema->columns[i] = (floe_pq_write_column){field->name, type, !field->required,
+                                                    field->id};
+    }
+    return FLOE_OK;
+}
+
+/* The manifest entry of a finished file from the writer's Iceberg metrics. */
+static int describe_output(output_file *file, const output_schema *schema,
+                           const floe_pq_write_result *result, floe_error *err)
+{
+    uint32_t columns = result->column_count;
+    size_t room = columns > 0 ? columns : 1;
+    file->counts = floe_calloc(4 * room, sizeof *file->counts);
+    file->bounds = floe_calloc(2 * room, sizeof *file->bounds);
+    file->bound_bytes = floe_malloc(2 * room * FLOE_PQ_BOUND_MAX_SIZE);
+    FLOE_RETURN_IF(file->counts == NULL || file->bounds == NULL || file->bound_bytes == NULL,
+                   FLOE_ENOMEM, err, "out of memory");
+    floe_ice_int_long *sizes = file->counts, *values = sizes + columns, *nulls = values + columns,
+                      *nans = nulls + columns;
+    floe_ice_int_bytes *lowers = file->bounds, *uppers = lowers + columns;
+    size_t nan_count = 0, lower_count = 0, upper_count = 0;
+    for (uint32_t c = 0; c < columns; c++) {
+        const floe_pq_column_result *column = &result->columns[c];
+        int32_t id = column->field_id;
+        sizes[c] = (floe_ice_int_long){id, (int64_t)column->column_size};
+        values[c] = (floe_ice_int_long){id, (int64_t)column->value_count};
+        nulls[c] = (floe_ice_int_long){id, (int64_t)column->null_count};
+        if (is_float(schema->columns[c].type))
+            nans[nan_count++] = (floe_ice_int_long){id, (int64_t)column->nan_count};
+        uint8_t *low = file->bound_bytes + 2 * (size_t)c * FLOE_PQ_BOUND_MAX_SIZE;
+        uint8_t *high = low + FLOE_PQ_BOUND_MAX_SIZE;
+        if (column->has_lower_bound) {
+            memcpy(low, column->lower_bound, column->lower_bound_size);
+            lowers[lower_count++] = (floe_ice_int_bytes){id, {low, column->lower_bound_size}};
+        }
+        if (column->has_upper_bound) {
+            memcpy(high, column->upper_bound, column->upper_bound_size);
+            uppers[upper_count++] = (floe_ice_int_bytes){id, {high, column->upper_bound_size}};
+        }
+    }
+    floe_ice_data_file *data = &file->data;
+    memset(data, 0, sizeof *data);
+    data->content = FLOE_ICE_CONTENT_DATA;
+    data->file_path = file->path;
+    data->file_format = "PARQUET";
+    data->record_count = (int64_t)result->row_count;
+    data->file_size_in_bytes = (int64_t)result->file_size;
+    data->column_sizes = (floe_ice_counts){columns, 1, sizes};
+    data->value_counts = (floe_ice_counts){columns, 1, values};
+    data->null_value_counts = (floe_ice_counts){columns, 1, nulls};
+    data->nan_value_counts = (floe_ice_counts){nan_count, 1, nans};
+    data->lower_bounds = (floe_ice_bounds){lower_count, 1, lowers};
+    data->upper_bounds = (floe_ice_bounds){upper_count, 1, uppers};
+    return FLOE_OK;
+}
+
+/* The PROJECT / FILTER chain above the aggregate, evaluated over the groups' result rows. */
+typedef struct chain_step {
+    const floe_sql_plan *node;
+    floe_eng_expression_state **states; /* FILTER: 1; PROJECT: one per expression */
+    uint32_t state_count;
+    floe_batch output;                  /* PROJECT only */
+    bool output_ready;
+} chain_step;
+
+typedef struct output_chain {
+    chain_step *steps;                  /* bottom (just above the aggregate) first */
+    uint32_t step_count;
+    floe_vector refresh_column;
+    bool refresh_ready;
+    floe_vector *columns;               /* the final row: views + the lineage column */
+} output_chain;
+
+static void chain_fini(output_chain *chain)
+{
+    for (uint32_t s = 0; chain->steps != NULL && s < chain->step_count; s++) {
+        chain_step *step = &chain->steps[s];
+        for (uint32_t i = 0; step->states != NULL && i < step->state_count; i++)
+            floe_eng_expression_state_free(step->states[i]);
+        floe_free(step->states);
+        if (step->output_ready) floe_batch_fini(&step->output);
+    }
+    floe_free(chain->steps);
+    if (chain->refresh_ready) floe_vector_fini(&chain->refresh_column);
+    floe_free(chain->columns);
+    memset(chain, 0, sizeof *chain);
+}
+
+static int chain_init(output_chain *chain, const floe_sql_plan *root,
+                      const floe_sql_plan *aggregate, int64_t refresh_number, floe_error *err)
+{
+    memset(chain, 0, sizeof *chain);
+    for (const floe_sql_plan *node = root; node != aggregate; node = node->inputs[0])
+        chain->step_count++;
+    chain->steps = floe_calloc(chain->step_count + 1, sizeof *chain->steps);
+    chain->columns = floe_calloc(root->output.column_count + 2, sizeof *chain->columns);
+    FLOE_RETURN_IF(chain->steps == NULL || chain->columns == NULL, FLOE_ENOMEM, err,
+                   "out of memory");
+    uint32_t s = chain->step_count;
+    for (const floe_sql_plan *node = root; node != aggregate; node = node->inputs[0]) {
+        chain_step *step = &chain->steps[--s];
+        step->node = node;
+        step->state_count = node->kind == FLOE_SQL_PLAN_FILTER ? 1 : node->output.column_count;
+        step->states = floe_calloc(step->state_count + 1, sizeof *step->states);
+        FLOE_RETURN_IF(step->states == NULL, FLOE_ENOMEM, err, "out of memory");
+        for (uint32_t i = 0; i < step->state_count; i++)
+            FLOE_TRY(floe_eng_expression_state_create(
+                node->kind == FLOE_SQL_PLAN_FILTER ? node->u.filter.predicate
+                                                   : node->u.project.expressions[i],
+                &step->states[i], err));
+        if (node->kind != FLOE_SQL_PLAN_PROJECT) continue;
+        floe_type *types = floe_malloc((node->output.column_count + 1) * sizeof *types);
+        FLOE_RETURN_IF(types == NULL, FLOE_ENOMEM, err, "out of memory");
+        for (uint32_t i = 0; i < node->output.column_count; i++)
+            types[i] = node->output.columns[i].type;
+        int status = floe_batch_init(&step->output, node->output.column_count, types, err);
+        floe_free(types);
+        FLOE_TRY(status);
+        step->output_ready = true;
+    }
+    FLOE_TRY(floe_vector_init(&chain->refresh_column, floe_type_make(FLOE_TYPE_INT64),
+                              FLOE_BATCH_CAPACITY, err));
+    chain->refresh_ready = true;
+    int64_t *values = chain->refresh_column.data;
+    for (uint32_t i = 0; i < FLOE_BATCH_CAPACITY; i++) values[i] = refresh_number;
+    return FLOE_OK;
+}
+
+/* Runs the chain over `batch` (the aggregate's rows; its selection may be refined) and hands
+ * the final rows, lineage column appended, to the writer. */
+static int chain_write(output_chain *chain, floe_batch *batch, floe_pq_writer *writer,
+                       int64_t *rows, floe_error *err)
+{
+    floe_batch *current = batch;
+    for (uint32_t s = 0; s < chain->step_count; s++) {
+        chain_step *step = &chain->steps[s];
+        if (step->node->kind == FLOE_SQL_PLAN_FILTER) {
+            uint32_t kept = 0;
+            FLOE_TRY(floe_eng_evaluate_predicate(step->states[0], current,
+                                                 current->selection_storage, &kept, err));
+            current->selection = current->selection_storage;
+            current->selected_count = kept;
+            continue;
+        }
+        floe_batch *out = &step->output;
+        floe_batch_reset(out);
+        for (uint32_t i = 0; i < step->state_count; i++)
+            FLOE_TRY(floe_eng_evaluate(step->states[i], current, &out->columns[i], err));
+        out->row_count = current->row_count;
+        if (current->selection != NULL) {
+            memcpy(out->selection_storage, current->selection,
+                   current->selected_count * sizeof *current->selection);
+            out->selection = out->selection_storage;
+            out->selected_count = current->selected_count;
+        }
+        current = out;
+    }
+    uint32_t live = floe_batch_live_count(current);
+    if (live == 0) return FLOE_OK;
+    for (uint32_t i = 0; i < current->column_count; i++) chain->columns[i] = current->columns[i];
+    chain->columns[current->column_count] = chain->refresh_column;
+    floe_batch view = *current;
+    view.column_count = current->column_count + 1;
+    view.columns = chain->columns;
+    FLOE_TRY(floe_pq_writer_write_batch(writer, &view, err));
+    *rows += live;
+    return FLOE_OK;
+}
+
+/* Writes bucket b's output file from S; no file (path NULL) when no row survives. */
+static int write_output_file(floe_eng_incremental *inc, const output_schema *schema,
+                             output_chain *chain, const floe_eng_group_state *state,
+                             const floe_eng_group_state_flat *flat, const bucketing *bucketed,
+                             uint32_t b, floe_batch *rows_batch, const char **path,
+                             int64_t *rows, floe_error *err)
+{
+    *path = NULL;
+    *rows = 0;
+    if (inc->output_count == inc->output_capacity) {
+        size_t grown = inc->output_capacity ? inc->output_capacity * 2 : 8;
+        output_file *larger = floe_realloc(inc->outputs, grown * sizeof *larger);
+        FLOE_RETURN_IF(larger == NULL, FLOE_ENOMEM, err, "out of memory");
+        inc->outputs = larger;
+        inc->output_capacity = grown;
+    }
+    char data[PATH_MAX], file_path[PATH_MAX];
+    FLOE_TRY(floe_io_path_join(data, sizeof data, inc->directory, "data", err));
+    FLOE_TRY(floe_io_make_directories(data, err));
+    FLOE_TRY(floe_io_catalog_new_file_path(inc->directory, "data", "floe-", ".parquet", file_path,
+                                           sizeof file_path, err));
+    output_file *file = &inc->outputs[inc->output_count];
+    memset(file, 0, sizeof *file);
+    file->path = copy_text(file_path);
+    FLOE_RETURN_IF(file->path == NULL, FLOE_ENOMEM, err, "out of memory");
+    inc->output_count++; /* ours to delete from here on */
+    floe_pq_writer *writer = NULL;
+    floe_pq_write_schema write_schema = {schema->columns, schema->column_count, NULL, NULL, 0};
+    int status = floe_pq_writer_create(&writer, file_path, &write_schema, &output_file_options,
+                                       err);
+    uint32_t ids[FLOE_BATCH_CAPACITY];
+    uint32_t count = 0;
+    bool keyless = flat->key_count == 0;
+    for (uint32_t i = bucketed->group_offsets[b];
+         status == FLOE_OK && i <= bucketed->group_offsets[b + 1]; i++) {
+        bool end = i == bucketed->group_offsets[b + 1];
+        if (!end) {
+            uint32_t g = bucketed->group_order[i];
+            if (keyless || flat->row_counts[g] > 0) ids[count++] = g;
+        }
+        if (count == 0 || (!end && count < FLOE_BATCH_CAPACITY)) continue;
+        status = floe_eng_group_state_emit_groups(state, ids, count, rows_batch, err);
+        if (status == FLOE_OK) status = chain_write(chain, rows_batch, writer, rows, err);
+        count = 0;
+    }
+    floe_pq_write_result result;
+    if (status == FLOE_OK) status = floe_pq_writer_close(writer, &result, err);
+    if (status == FLOE_OK && *rows > 0) status = floe_pq_writer_sync(writer, err);
+    if (status == FLOE_OK && *rows > 0) status = describe_output(file, schema, &result, err);
+    floe_pq_writer_free(writer);
+    if (status == FLOE_OK && *rows == 0) { /* nothing survived HAVING: no file */
+        inc->output_count--;
+        output_file_fini(file, true);
+        return FLOE_OK;
+    }
+    if (status == FLOE_OK) *path = file->path;
+    return status;
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
+
+/* Everything one run holds. */
+typedef struct run_state {
+    const floe_sql_plan *aggregate;
+    uint32_t key_count, call_count;
+    floe_type *key_types;
+    floe_eng_aggregate_spec *specs;
+    state_layout layout;
+    floe_eng_expression_state **expressions; /* keys then arguments; NULL: column or none */
+    floe_vector *values;
+    const floe_vector **columns;
+    floe_eng_group_state *delta;             /* D */
+    floe_eng_group_state *state;             /* S (== delta on a rebuild) */
+    floe_eng_group_state_flat flat;          /* S exported */
+    bucketing bucketed;
+    floe_eng_state_manifest previous;
+} run_state;
+
+static const floe_sql_expression *expression_at(const run_state *run, uint32_t index)
+{
+    if (index < run->key_count) return run->aggregate->u.aggregate.groups[index];
+    return run->aggregate->u.aggregate.calls[index - run->key_count].argument;
+}
+
+static void run_fini(run_state *run)
+{
+    uint32_t count = run->key_count + run->call_count;
+    for (uint32_t i = 0; run->expressions != NULL && i < count; i++)
+        floe_eng_expression_state_free(run->expressions[i]);
+    for (uint32_t i = 0; run->values != NULL && i < count; i++) floe_vector_fini(&run->values[i]);
+    floe_free(run->expressions);
+    floe_free(run->values);
+    floe_free(run->columns);
+    floe_free(run->key_types);
+    floe_free(run->specs);
+    bucketing_fini(&run->bucketed, run->call_count);
+    floe_eng_group_state_flat_fini(&run->flat);
+    if (run->state != run->delta) floe_eng_group_state_free(run->state);
+    floe_eng_group_state_free(run->delta);
+    layout_fini(&run->layout);
+    floe_eng_state_manifest_fini(&run->previous);
+}
+
+static int run_init(run_state *run, const floe_sql_plan *aggregate, floe_eng_context *context,
+                    floe_error *err)
+{
+    run->aggregate = aggregate;
+    run->key_count = aggregate->u.aggregate.group_count;
+    run->call_count = aggregate->u.aggregate.call_count;
+    uint32_t count = run->key_count + run->call_count;
+    run->key_types = floe_calloc(run->key_count + 1, sizeof *run->key_types);
+    run->specs = floe_calloc(run->call_count + 1, sizeof *run->specs);
+    run->expressions = floe_calloc(count + 1, sizeof *run->expressions);
+    run->values = floe_calloc(count + 1, sizeof *run->values);
+    run->columns = floe_calloc(count + 1, sizeof *run->columns);
+    FLOE_RETURN_IF(run->key_types == NULL || run->specs == NULL || run->expressions == NULL ||
+                       run->values == NULL || run->columns == NULL,
+                   FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t k = 0; k < run->key_count; k++) run->key_types[k] = expression_at(run, k)->type;
+    for (uint32_t c = 0; c < run->call_count; c++) {
+        const floe_sql_aggregate_call *call = &aggregate->u.aggregate.calls[c];
+        run->specs[c] = (floe_eng_aggregate_spec){
+            .function = call->function,
+            .distinct = call->distinct,
+            .argument_type = call->argument != NULL ? call->argument->type
+                                                    : floe_type_make(FLOE_TYPE_INVALID),
+        };
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        const floe_sql_expression *expression = expression_at(run, i);
+        if (expression == NULL || expression->kind == FLOE_SQL_EXPRESSION_COLUMN) continue;
+        FLOE_TRY(floe_eng_expression_state_create(expression, &run->expressions[i], err));
+        FLOE_TRY(floe_vector_init(&run->values[i], expression->type, FLOE_BATCH_CAPACITY, err));
+    }
+    FLOE_TRY(layout_init(&run->layout, run->key_types, run->key_count, run->specs,
+                         run->call_count, err));
+    return floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
+                                       run->call_count, context, &run->delta, err);
+}
+
+/* Drains the aggregate's input (over the delta pins) into D. */
+static int drain_delta(run_state *run, floe_eng_operator *input, floe_error *err)
+{
+    uint32_t count = run->key_count + run->call_count;
+    for (;;) {
+        floe_batch *batch;
+        FLOE_TRY(floe_eng_operator_next(input, &batch, err));
+        if (batch == NULL) return FLOE_OK;
+        uint32_t live = floe_batch_live_count(batch);
+        if (live == 0) continue;
+        for (uint32_t i = 0; i < count; i++) {
+            const floe_sql_expression *expression = expression_at(run, i);
+            if (expression == NULL) {
+                run->columns[i] = NULL;
+            } else if (expression->kind == FLOE_SQL_EXPRESSION_COLUMN) {
+                FLOE_RETURN_IF(expression->column_index >= batch->column_count, FLOE_EINVAL, err,
+                               "aggregate: column %u is not in a batch of %u columns",
+                               expression->column_index, batch->column_count);
+                run->columns[i] = &batch->columns[expression->column_index];
+            } else {
+                FLOE_TRY(floe_eng_evaluate(run->expressions[i], batch, &run->values[i], err));
+                run->columns[i] = &run->values[i];
+            }
+        }
+        FLOE_TRY(floe_eng_group_state_update(run->delta, run->columns,
+                                             run->columns + run->key_count, batch->weights,
+                                             batch->selection, live, err));
+    }
+}
+
+/* Whether `snapshot_id` is the current snapshot of `identity` or one of its ancestors. */
+static int in_history(floe_eng_database *db, const char *identity, int64_t snapshot_id,
+                      bool *found, floe_error *err)
+{
+    *found = snapshot_id < 0; /* from the empty table: always a valid start */
+    if (*found) return FLOE_OK;
+    floe_ice_table *source = NULL;
+    FLOE_TRY(floe_ice_table_open(&source, identity, floe_eng_database_warehouse(db), err));
+    const floe_ice_table_metadata *metadata = source->metadata;
+    const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(metadata);
+    size_t steps = 0;
+    while (snapshot != NULL && steps++ <= metadata->snapshot_count) {
+        if (snapshot->snapshot_id == snapshot_id) {
+            *found = true;
+            break;
+        }
+        if (snapshot->parent_snapshot_id < 0) break;
+        snapshot = floe_ice_snapshot_by_id(metadata, snapshot->parent_snapshot_id);
+    }
+    floe_ice_table_free(source);
+    return FLOE_OK;
+}
+
+static uint32_t bucket_count_for(uint32_t groups)
+{
+    uint32_t count = 1;
+    while ((uint64_t)count * GROUPS_PER_BUCKET < groups && count < FLOE_ENG_STATE_MAX_BUCKETS)
+        count *= 2;
+    return count;
+}
+
+/* Marks in *touched the buckets D's keys fall in. */
+static int mark_touched(const run_state *run, const floe_eng_state_set *set, uint8_t *touched,
+                        floe_error *err)
+{
+    floe_eng_group_state_flat delta_flat;
+    FLOE_TRY(floe_eng_group_state_export(run->delta, &delta_flat, err));
+    for (uint32_t g = 0; g < delta_flat.group_count; g++)
+        touched[floe_eng_state_bucket_of(delta_flat.hashes[g], set->bucket_count)] = 1;
+    floe_eng_group_state_flat_fini(&delta_flat);
+    return FLOE_OK;
+}
+
+/* Imports the state files of the buckets with wanted[b] set and merges them into S. A file
+ * that is missing, unreadable or of other types sets `fallback` instead of failing. */
+static int load_buckets(floe_eng_incremental *inc, run_state *run, floe_eng_context *context,
+                        const floe_eng_state_set *set, const uint8_t *wanted, char *fallback,
+                        floe_error *err)
+{
+    if (run->state == NULL)
+        FLOE_TRY(floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
+                                             run->call_count, context, &run->state, err));
+    for (uint32_t b = 0; b < set->bucket_count; b++) {
+        const char *path = set->buckets[b].state_path;
+        if (!wanted[b] || path == NULL) continue;
+        floe_eng_group_state_flat flat;
+        floe_error file_err;
+        floe_error_clear(&file_err);
+        int status = read_state_file(path, &run->layout, &flat, &file_err);
+        bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
+                        status == FLOE_ETYPE || status == -ENOENT;
+        if (status != FLOE_OK && !unusable) {
+            if (err != NULL) *err = file_err;
+            return status;
+        }
+        if (status != FLOE_OK) {
+            set_fallback(fallback, "state of bucket %u unusable: %s", b, file_err.message);
+            return FLOE_OK;
+        }
+        inc->counts.state_files_read++;
+        floe_eng_group_state *loaded = NULL;
+        status = floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
+                                             run->call_count, context, &loaded, err);
+        if (status == FLOE_OK) {
+            status = floe_eng_group_state_import(loaded, &flat, &file_err);
+            if (status == FLOE_ECORRUPT) {
+                set_fallback(fallback, "state of bucket %u unusable: %s", b, file_err.message);
+                floe_eng_group_state_free(loaded);
+                floe_eng_group_state_flat_fini(&flat);
+                return FLOE_OK;
+            }
+            if (status != FLOE_OK && err != NULL) *err = file_err;
+        }
+        if (status == FLOE_OK) status = floe_eng_group_state_merge(run->state, loaded, err);
+        floe_eng_group_state_free(loaded);
+        floe_eng_group_state_flat_fini(&flat);
+        FLOE_TRY(status);
+    }
+    return FLOE_OK;
+}
+
+/* Growth. B is chosen at the rebuild; when the touched buckets show the table has grown past
+ * twice GROUPS_PER_BUCKET groups a bucket on average, every other bucket is loaded too and the
+ * state is re-bucketed at the new B: one refresh rewrites everything (state, not sources), as
+ * a growing array doubles, so refreshes stay proportional to the change on average. On return
+ * *regrown says whether `set` must be replaced by one of *bucket_count buckets. */
+static int maybe_grow(floe_eng_incremental *inc, run_state *run, floe_eng_context *context,
+                      const floe_eng_state_set *set, uint8_t *touched, bool *regrown,
+                      uint32_t *bucket_count, char *fallback, floe_error *err)
+{
+    *regrown = false;
+    *bucket_count = set->bucket_count;
+    uint32_t touched_count = 0;
+    for (uint32_t b = 0; b < set->bucket_count; b++) touched_count += touched[b];
+    if (run->key_count == 0 || touched_count == 0 ||
+        set->bucket_count >= FLOE_ENG_STATE_MAX_BUCKETS)
+        return FLOE_OK;
+    uint64_t groups = floe_eng_group_state_group_count(run->state);
+    uint64_t estimate = groups * set->bucket_count / touched_count;
+    if (estimate <= 2 * (uint64_t)set->bucket_count * GROUPS_PER_BUCKET) return FLOE_OK;
+    for (uint32_t b = 0; b < set->bucket_count; b++) touched[b] = !touched[b]; /* the rest */
+    int status = load_buckets(inc, run, context, set, touched, fallback, err);
+    memset(touched, 1, set->bucket_count);
+    if (status != FLOE_OK || fallback[0] != '\0') return status;
+    FLOE_TRY(floe_eng_group_state_remove_empty_groups(run->state, err));
+    *bucket_count = bucket_count_for(floe_eng_group_state_group_count(run->state));
+    *regrown = *bucket_count > set->bucket_count;
+    return FLOE_OK;
+}
+
+/* Writes the files of every bucket in `touched` (all buckets when NULL) and sets them in
+ * `set`, collecting the old output files to remove. */
+static int write_buckets(floe_eng_incremental *inc, run_state *run, const floe_ice_table *table,
+                         const floe_sql_plan *root, int64_t refresh_number,
+                         floe_eng_state_set *set, const uint8_t *touched, floe_error *err)
+{
+    FLOE_TRY(floe_eng_group_state_remove_empty_groups(run->state, err));
+    FLOE_TRY(floe_eng_group_state_export(run->state, &run->flat, err));
+    FLOE_TRY(bucketing_init(&run->bucketed, &run->flat, &run->layout, set->bucket_count, err));
+    output_schema schema;
+    output_chain chain;
+    floe_batch rows_batch;
+    bool rows_ready = false;
+    int status = output_schema_init(&schema, table, err);
+    if (status == FLOE_OK) status = chain_init(&chain, root, run->aggregate, refresh_number, err);
+    if (status == FLOE_OK) {
+        status = floe_batch_init(&rows_batch, floe_eng_group_state_column_count(run->state),
+                                 floe_eng_group_state_column_types(run->state), err);
+        rows_ready = status == FLOE_OK;
+    }
+    for (uint32_t b = 0; status == FLOE_OK && b < set->bucket_count; b++) {
+        bool has_groups = run->bucketed.group_offsets[b + 1] > run->bucketed.group_offsets[b];
+        if (touched != NULL ? !touched[b] : !has_groups) continue;
+        inc->counts.buckets_touched++;
+        const char *old_output = set->buckets[b].output_path;
+        if (old_output != NULL)
+            status = add_path(&inc->removed, &inc->removed_count, &inc->removed_capacity,
+                              old_output, err);
+        if (status != FLOE_OK) break;
+        if (!has_groups) {
+            status = floe_eng_state_set_bucket(set, b, NULL, 0, NULL, 0, err);
+            continue;
+        }
+        char state_path[PATH_MAX];
+        int64_t state_rows = 0, state_bytes = 0, output_rows = 0;
+        const char *output_path = NULL;
+        status = write_state_file(inc, &run->layout, &run->flat, &run->bucketed, b, state_path,
+                                  sizeof state_path, &state_rows, &state_bytes, err);
+        if (status == FLOE_OK)
+            status = write_output_file(inc, &schema, &chain, run->state, &run->flat,
+                                       &run->bucketed, b, &rows_batch, &output_path, &output_rows,
+                                       err);
+        if (status == FLOE_OK)
+            status = floe_eng_state_set_bucket(set, b, state_path, state_rows, output_path,
+                                               output_rows, err);
+        inc->counts.rows_written += output_rows;
+    }
+    if (rows_ready) floe_batch_fini(&rows_batch);
+    chain_fini(&chain);
+    floe_free(schema.columns);
+    return status;
+}
+
+/* Bytes of every state file the manifest names (status' state_bytes). */
+static int64_t state_bytes_of(const floe_eng_state_manifest *manifest)
+{
+    int64_t total = 0;
+    for (uint32_t s = 0; s < manifest->set_count; s++)
+        for (uint32_t b = 0; b < manifest->sets[s].bucket_count; b++) {
+            struct stat info;
+            const char *path = manifest->sets[s].buckets[b].state_path;
+            if (path != NULL && stat(path, &info) == 0) total += (int64_t)info.st_size;
+        }
+    return total;
+}
+
+/* The body of floe_eng_incremental_run once inc and run exist. */
+static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_state *run,
+                       floe_eng_context *context, const floe_ice_table *table,
+                       const floe_sql_plan *plan, const floe_eng_incremental_source *sources,
+                       uint32_t source_count, const char *previous_manifest,
+                       int64_t refresh_number, char *fallback, floe_error *err)
+{
+    const floe_sql_plan *aggregate = aggregate_of(plan);
+    const floe_eng_state_set *old_set = NULL;
+    if (previous_manifest != NULL) {
+        floe_error manifest_err;
+        floe_error_clear(&manifest_err);
+        int status = floe_eng_state_manifest_read(previous_manifest, &run->previous,
+                                                  &manifest_err);
+        if (status == FLOE_ENOMEM) return floe_error_set(err, status, "%s", manifest_err.message);
+        if (status != FLOE_OK) {
+            set_fallback(fallback, "state manifest unusable: %s",
+                     manifest_err.message);
+            return FLOE_OK;
+        }
+        old_set = floe_eng_state_manifest_find_set(&run->previous, FLOE_ENG_STATE_SET_AGGREGATE);
+        if (old_set == NULL ||
+            old_set->key_column_count != aggregate->u.aggregate.group_count) {
+            set_fallback(fallback,
+                     "state manifest %s has no aggregate state of %u key columns",
+                     previous_manifest, aggregate->u.aggregate.group_count);
+            return FLOE_OK;
+        }
+        for (uint32_t i = 0; i < source_count; i++) {
+            bool found = false;
+            FLOE_TRY(in_history(db, sources[i].identity, sources[i].from_snapshot_id, &found,
+                                err));
+            if (!found) {
+                set_fallback(fallback,
+                         "snapshot %" PRId64 " of %s, read by the last refresh, is no longer in "
+                         "its history",
+                         sources[i].from_snapshot_id, sources[i].identity);
+                return FLOE_OK;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < source_count; i++)
+        FLOE_TRY(floe_eng_context_pin_delta(context, sources[i].identity,
+                                            previous_manifest != NULL ? sources[i].from_snapshot_id
+                                                                      : -1,
+                                            sources[i].to_snapshot_id, err));
+    FLOE_TRY(run_init(run, aggregate, context, err));
+    floe_eng_operator *input = NULL;
+    floe_error read_err;
+    floe_error_clear(&read_err);
+    int status = floe_eng_plan_compile(aggregate->inputs[0], context, &input, &read_err);
+    if (status == FLOE_OK) status = drain_delta(run, input, &read_err);
+    floe_eng_operator_destroy(input);
+    inc->counts.rows_read = (int64_t)atomic_load(&context->rows_read);
+    inc->counts.files_read = (int64_t)atomic_load(&context->files_read);
+    inc->counts.bytes_read = (int64_t)atomic_load(&context->bytes_read);
+    if (status == FLOE_ENOTFOUND && previous_manifest != NULL) {
+        /* The change reader could not walk from the consumed snapshot (expired meanwhile). */
+        set_fallback(fallback, "the sources' changes are unreadable: %s",
+                 read_err.message);
+        return FLOE_OK;
+    }
+    if (status != FLOE_OK) {
+        if (err != NULL) *err = read_err;
+        return status;
+    }
+
+    floe_eng_state_set *set = NULL;
+    uint8_t *touched = NULL;
+    if (old_set != NULL) {
+        FLOE_TRY(floe_eng_state_manifest_copy(&run->previous, &inc->manifest, err));
+        set = floe_eng_state_manifest_find_set(&inc->manifest, FLOE_ENG_STATE_SET_AGGREGATE);
+        touched = floe_calloc(set->bucket_count, 1);
+        FLOE_RETURN_IF(touched == NULL, FLOE_ENOMEM, err, "out of memory");
+        bool regrown = false;
+        uint32_t grown_count = set->bucket_count;
+        status = mark_touched(run, set, touched, err);
+        if (status == FLOE_OK)
+            status = load_buckets(inc, run, context, set, touched, fallback, err);
+        if (status == FLOE_OK && fallback[0] == '\0')
+            status = floe_eng_group_state_merge(run->state, run->delta, err);
+        if (status == FLOE_OK && fallback[0] == '\0')
+            status = maybe_grow(inc, run, context, set, touched, &regrown, &grown_count,
+                                fallback, err);
+        if (status == FLOE_OK && fallback[0] == '\0' && regrown) {
+            /* Every old output file goes; the new set starts empty with the new count. */
+            for (uint32_t b = 0; status == FLOE_OK && b < set->bucket_count; b++)
+                if (set->buckets[b].output_path != NULL)
+                    status = add_path(&inc->removed, &inc->removed_count, &inc->removed_capacity,
+                                      set->buckets[b].output_path, err);
+            floe_free(touched);
+            touched = NULL;
+            floe_eng_state_manifest_fini(&inc->manifest);
+            floe_eng_state_manifest_init(&inc->manifest);
+            if (status == FLOE_OK)
+                status = floe_eng_state_manifest_add_set(&inc->manifest,
+                                                         FLOE_ENG_STATE_SET_AGGREGATE,
+                                                         grown_count, run->key_count, &set, err);
+        }
+        if (status != FLOE_OK || fallback[0] != '\0') {
+            floe_free(touched);
+            return status;
+        }
+    } else {
+        FLOE_TRY(floe_eng_group_state_remove_empty_groups(run->delta, err));
+        run->state = run->delta;
+        uint32_t groups = floe_eng_group_state_group_count(run->delta);
+        FLOE_TRY(floe_eng_state_manifest_add_set(&inc->manifest, FLOE_ENG_STATE_SET_AGGREGATE,
+                                                 run->key_count > 0 ? bucket_count_for(groups)
+                                                                    : 1,
+                                                 run->key_count, &set, err));
+    }
+    inc->manifest.refresh_number = refresh_number;
+    inc->counts.bucket_count = set->bucket_count;
+    status = write_buckets(inc, run, table, plan, refresh_number, set, touched, err);
+    floe_free(touched);
+    FLOE_TRY(status);
+    inc->counts.state_bytes = state_bytes_of(&inc->manifest);
+    return floe_eng_state_manifest_write(inc->directory, &inc->manifest, &inc->manifest_path,
+                                         err);
+}
+
+int floe_eng_incremental_run(floe_eng_database *db, const floe_ice_table *table,
+                             const floe_sql_plan *plan, const floe_eng_incremental_source *sources,
+                             uint32_t source_count, const char *previous_manifest,
+                             int64_t refresh_number, floe_eng_incremental **out, char *fallback,
+                             floe_error *err)
+{
+    *out = NULL;
+    fallback[0] = '\0';
+    write_options_init();
+    const char *construct = NULL;
+    FLOE_RETURN_IF(!floe_eng_incremental_shape(plan, &construct), FLOE_EINVAL, err,
+                   "incremental maintenance of %s is not built yet", construct);
+    const floe_ice_schema *schema = floe_ice_current_schema(table->metadata);
+    FLOE_RETURN_IF(schema == NULL, FLOE_ECORRUPT, err, "%s: no current schema", table->directory);
+    floe_eng_incremental *inc = floe_calloc(1, sizeof *inc);
+    FLOE_RETURN_IF(inc == NULL, FLOE_ENOMEM, err, "out of memory");
+    floe_eng_state_manifest_init(&inc->manifest);
+    inc->schema_id = schema->schema_id;
+    inc->directory = copy_text(table->directory);
+    if (inc->directory == NULL) {
+        floe_eng_incremental_free(inc);
+        return floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    run_state run = {0};
+    floe_eng_state_manifest_init(&run.previous);
+    floe_eng_context context;
+    floe_eng_database_context_init(db, &context);
+    int status = run_refresh(db, inc, &run, &context, table, plan, sources, source_count,
+                             previous_manifest, refresh_number, fallback, err);
+    run_fini(&run);
+    floe_eng_context_fini(&context);
+    if (status != FLOE_OK || fallback[0] != '\0') {
+        floe_eng_incremental_free(inc);
+        return status;
+    }
+    *out = inc;
+    return FLOE_OK;
+}
+
+int floe_eng_incremental_commit(floe_eng_incremental *inc, const char *const *also_removed,
+                                size_t also_removed_count, const floe_ice_property *summary,
+                                size_t summary_count, int64_t expected_snapshot_id,
+                                floe_error *err)
+{
+    FLOE_RETURN_IF(inc->committed, FLOE_EINVAL, err, "%s: refresh committed twice",
+                   inc->directory);
+    size_t removed_count = inc->removed_count + also_removed_count;
+    const char **removed = floe_calloc(removed_count + 1, sizeof *removed);
+    floe_ice_data_file *added = floe_calloc(inc->output_count + 1, sizeof *added);
+    int status = FLOE_OK;
+    if (removed == NULL || added == NULL) {
+        status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    } else {
+        for (size_t i = 0; i < inc->removed_count; i++) removed[i] = inc->removed[i];
+        for (size_t i = 0; i < also_removed_count; i++)
+            removed[inc->removed_count + i] = also_removed[i];
+        for (size_t i = 0; i < inc->output_count; i++) added[i] = inc->outputs[i].data;
+        floe_ice_commit_request request = {0};
+        request.operation = "overwrite";
+        request.added_files = added;
+        request.added_count = inc->output_count;
+        request.removed_paths = removed;
+        request.removed_count = removed_count;
+        request.summary = summary;
+        request.summary_count = summary_count;
+        request.expected_schema_id = inc->schema_id;
+        request.expected_snapshot_id = expected_snapshot_id;
+        status = floe_ice_commit(inc->directory, &request, NULL, err);
+    }
+    if (status == FLOE_OK) inc->committed = true;
+    floe_free(removed);
+    floe_free(added);
+    return status;
+}

@@ -1,0 +1,146 @@
+/*
+ * refresh_incremental.h — the incremental refresh of an aggregating dynamic table: the change of
+ * its sources folded into bucketed keyed state, only the touched buckets' state and output files
+ * rewritten, all of it published by ONE Iceberg commit (DESIGN.md, "Incremental maintenance",
+ * "Keyed state and output", "Lineage"). refresh.c decides when to use it (dynamic_table.h).
+ *
+ * Shape handled (floe_eng_incremental_shape): the root is a chain of PROJECT / FILTER (HAVING)
+ * nodes over ONE AGGREGATE whose input holds only SCAN, FILTER, PROJECT and UNION ALL (any
+ * number of sources). Other maintainable plans are named by *construct ("joins", "aggregates
+ * over aggregates", "non-aggregating tables", "constant rows (VALUES) under an aggregate") and
+ * run FULL.
+ *
+ * One refresh (floe_eng_incremental_run, then _commit):
+ *   1. every source is pinned as a delta (engine/operator.h) from the snapshot the last refresh
+ *      consumed to its current one (a rebuild: from -1, the empty table), the aggregate's input
+ *      is compiled over those pins and drained into a delta state D (engine/group_state.h: keys
+ *      and arguments evaluated, rows folded with their weights);
+ *   2. D's group hashes name the touched buckets (floe_eng_state_bucket_of); only their state
+ *      files are read, imported and merged into S, then D is merged into S and groups left
+ *      empty are removed (a rebuild: S = D, and the bucket count B is chosen now from the group
+ *      count: the smallest power of two giving at most 65536 groups a bucket, 1 for small
+ *      tables). Growth: when the touched buckets show more than twice 65536 groups a bucket
+ *      on average, the other buckets are loaded too and the whole state is re-bucketed at the
+ *      new count in that refresh (every output file replaced), as an array doubles;
+ *   3. per touched bucket, from S: a new state file and a new output file (the groups' result
+ *      rows through the PROJECT / FILTER chain, plus `_floe_refresh` = this refresh's number,
+ *      so every row of a rewritten file was written by this refresh); a bucket left without
+ *      groups gets neither, a bucket whose groups all fail HAVING gets a state file only;
+ *   4. a new state manifest (engine/state_store.h): the old one with the touched buckets
+ *      replaced (a rebuild: a new one), set "aggregate";
+ *   5. floe_eng_incremental_commit: ONE `overwrite` snapshot that adds the new output files and
+ *      removes the touched buckets' old ones (plus whatever the caller lists: a rebuild removes
+ *      every file the table had), with the caller's summary, expected_snapshot_id and the
+ *      schema the files were written with.
+ *
+ * State file layout (Parquet, <table>/floe/state/bucket-<uuid>.parquet, columns in order; one
+ * file holds a bucket's groups and, after them, the entries of its MIN / MAX / DISTINCT calls as
+ * rows of their own, so a bucket is one file the manifest names):
+ *   _floe_kind   INT32 NOT NULL   0: a group row; c + 1: an entry of call c
+ *   _floe_group  INT64 NOT NULL   group row: its number in the file (0, 1, ...); entry: the
+ *                                 number of the group it belongs to
+ *   _floe_count  INT64 NOT NULL   group row: the group's row count; entry: its net count
+ *   key_<k>      key type k       group rows: the key (NULL keys as NULL); entries: NULL
+ *   per call c, by kind (group_state.h's flat form):
+ *     COUNT(x)                    call_<c>_count INT64
+ *     SUM(x), AVG(x)              call_<c>_count INT64, call_<c>_sum DECIMAL(38,0) (the int128
+ *                                 sum in the argument's scale) or DOUBLE (floats)
+ *     MIN, MAX, DISTINCT calls    call_<c>_value of the argument's type (entry rows only)
+ *     COUNT(*)                    nothing (the row count)
+ * Reading checks names and types against the query: a state written for other types (a
+ * source's schema changed) is a fallback, not an error.
+ *
+ * Output files are written here with the Parquet writer (Iceberg field ids of the table's
+ * current schema, the writer's Iceberg metrics in the manifest entries), not with
+ * table_writer.h: the manifest must name each bucket's file before the commit, and the table
+ * writer neither ends a file on demand nor tells its paths.
+ *
+ * Fallbacks. floe_eng_incremental_run returns FLOE_OK with *out NULL and a reason in `fallback`
+ * when the refresh cannot be incremental and must rebuild: the state manifest or a state file
+ * is missing or unreadable or of other types, a source's consumed snapshot is no longer in its
+ * history (or the change reader says FLOE_ENOTFOUND). A rebuild (previous_manifest NULL) never
+ * falls back.
+ *
+ * Ownership: a floe_eng_incremental owns every file it wrote; floe_eng_incremental_free deletes
+ * them unless they were committed (an attempt killed before the commit leaves orphans for
+ * vacuum). Errors: those of reading the sources and running the query, of the Parquet writer
+ * and the commit (FLOE_ECONFLICT when the table changed since it was read), FLOE_ENOMEM.
+ */
+#ifndef FLOE_ENGINE_REFRESH_INCREMENTAL_H
+#define FLOE_ENGINE_REFRESH_INCREMENTAL_H
+
+#include "engine/database.h"   /* floe_eng_database */
+#include "io/iceberg_table.h"  /* floe_ice_table, floe_ice_property */
+#include "kernels/status.h"
+#include "sql/plan.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- used by refresh.c and dynamic_table.c (EXPLAIN, CREATE) ---- */
+
+/* The refresh reason floe_eng_refresh_prepare gives when the next refresh is incremental, and
+ * the summary key of the state manifest. */
+#define FLOE_ENG_REFRESH_INCREMENTAL_REASON "source changes since the last refresh"
+#define FLOE_ENG_SUMMARY_STATE_MANIFEST "floe.state-manifest"
+
+struct floe_eng_refresh_plan; /* engine/dynamic_table_int.h */
+
+/* Whether the refresh prepared in `plan` runs incrementally (from the state the last refresh
+ * kept), and whether it keeps state at all (an AUTO / INCREMENTAL table of the shape below:
+ * its full refreshes build the state the next incremental one starts from). */
+bool floe_eng_refresh_plan_incremental(const struct floe_eng_refresh_plan *plan);
+bool floe_eng_refresh_plan_keeps_state(const struct floe_eng_refresh_plan *plan);
+
+/* The name of the state set an aggregating table keeps. */
+#define FLOE_ENG_STATE_SET_AGGREGATE "aggregate"
+
+/* Whether `plan` has the shape built here (above); when not, *construct names what is not
+ * built yet (a phrase for "incremental maintenance of <construct> is not built yet"). */
+bool floe_eng_incremental_shape(const floe_sql_plan *plan, const char **construct);
+
+typedef struct floe_eng_incremental_source {
+    const char *identity;     /* the bound source identity */
+    int64_t from_snapshot_id; /* consumed by the last refresh; -1: the empty table */
+    int64_t to_snapshot_id;   /* current; -1: none */
+} floe_eng_incremental_source;
+
+typedef struct floe_eng_incremental_counts {
+    int64_t rows_read, files_read, bytes_read; /* the sources' scans */
+    int64_t rows_written;                      /* rows of the new output files */
+    int64_t state_files_read, state_bytes;     /* state files loaded; bytes of the new manifest's
+                                                  state files (all buckets) */
+    uint32_t bucket_count, buckets_touched;
+} floe_eng_incremental_counts;
+
+typedef struct floe_eng_incremental floe_eng_incremental;
+
+enum { FLOE_ENG_FALLBACK_SIZE = 256 };
+
+/* Steps 1-4 for `table` (opened at the version the refresh read) and `plan` (the shape above).
+ * previous_manifest: the state manifest the last refresh recorded, or NULL to rebuild.
+ * Returns OK with *out set, or OK with *out NULL and `fallback` (FLOE_ENG_FALLBACK_SIZE bytes)
+ * saying why an incremental refresh must rebuild. */
+int floe_eng_incremental_run(floe_eng_database *db, const floe_ice_table *table,
+                             const floe_sql_plan *plan, const floe_eng_incremental_source *sources,
+                             uint32_t source_count, const char *previous_manifest,
+                             int64_t refresh_number, floe_eng_incremental **out, char *fallback,
+                             floe_error *err);
+
+const floe_eng_incremental_counts *floe_eng_incremental_counts_of(const floe_eng_incremental *inc);
+/* The new state manifest's path (for floe.state-manifest). */
+const char *floe_eng_incremental_manifest_path(const floe_eng_incremental *inc);
+
+/* Step 5. also_removed: more files to remove (a rebuild: every file the table had; paths as
+ * stored). expected_snapshot_id as io/iceberg_commit.h. After success the files are the
+ * table's. */
+int floe_eng_incremental_commit(floe_eng_incremental *inc, const char *const *also_removed,
+                                size_t also_removed_count, const floe_ice_property *summary,
+                                size_t summary_count, int64_t expected_snapshot_id,
+                                floe_error *err);
+
+/* Frees; files not committed are deleted. NULL is a no-op. */
+void floe_eng_incremental_free(floe_eng_incremental *inc);
+
+#endif

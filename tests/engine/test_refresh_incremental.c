@@ -1,0 +1,494 @@
+/*
+ * Description: incremental refresh of aggregating dynamic tables (engine/refresh_incremental.h)
+ * checked against FULL: for every scenario an INCREMENTAL table and a REFRESH_MODE = FULL twin
+ * with the same query are refreshed after every change of their sources (appends, copy-on-write
+ * DELETEs) and must hold identical rows: SUM / COUNT / AVG / MIN / MAX / COUNT(DISTINCT), HAVING
+ * with a projection above it, a group that disappears, MIN / MAX losing their extreme, an
+ * emptied table, an aggregate without GROUP BY, two sources through UNION ALL. The summaries
+ * must say incremental, name a state manifest, rewrite only the touched buckets of a table of
+ * 131072 groups (two buckets) and read only the appended file; shapes not built yet (joins,
+ * non-aggregating tables) run FULL with the reason in the summary and a warning; --full
+ * rebuilds the state; a state manifest that is gone makes the next refresh rebuild, with the
+ * reason recorded.
+ */
+#define _GNU_SOURCE /* mkdtemp, nftw */
+#include "engine/database.h"
+#include "engine/dynamic_table.h"
+#include "engine/result_text.h"
+#include "io/iceberg_table.h"
+#include "kernels/memory.h"
+#include "kernels/value_text.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char root[256];
+static floe_eng_database *db;
+
+typedef struct captured {
+    floe_text rows, messages, warnings;
+    floe_eng_result_text *formatter;
+} captured;
+
+static captured result;
+
+static int append_rows(void *context, const char *bytes, size_t size, floe_error *err)
+{
+    (void)err;
+    return floe_text_append(context, bytes, size);
+}
+
+static void append_line(floe_text *text, const char *line)
+{
+    ck_assert_int_eq(floe_text_append(text, line, strlen(line)), 0);
+    ck_assert_int_eq(floe_text_append_char(text, '\n'), 0);
+}
+
+static void on_message(void *context, const char *line)
+{
+    (void)context;
+    append_line(&result.messages, line);
+}
+
+static void on_warning(void *context, const char *line)
+{
+    (void)context;
+    append_line(&result.warnings, line);
+}
+
+static int remove_entry(const char *path, const struct stat *info, int flag, struct FTW *ftw)
+{
+    (void)info, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void setup(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(root, sizeof root, "%s/floe-incremental-XXXXXX", base != NULL ? base : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    char warehouse[300];
+    snprintf(warehouse, sizeof warehouse, "%s/lake", root);
+    floe_eng_options options = {warehouse, 2, (size_t)512 << 20, false};
+    floe_error err;
+    ck_assert_msg(floe_eng_database_open(&db, &options, &err) == FLOE_OK, "%s", err.message);
+    floe_text_init(&result.rows);
+    floe_text_init(&result.messages);
+    floe_text_init(&result.warnings);
+    ck_assert_int_eq(floe_eng_result_text_create(&result.formatter, FLOE_ENG_RESULT_CSV,
+                                                 append_rows, &result.rows, NULL), 0);
+}
+
+static void teardown(void)
+{
+    floe_eng_result_text_free(result.formatter);
+    floe_text_fini(&result.rows);
+    floe_text_fini(&result.messages);
+    floe_text_fini(&result.warnings);
+    floe_eng_database_close(db);
+    db = NULL;
+    nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static floe_eng_output capture(void)
+{
+    floe_text_reset(&result.rows);
+    floe_text_reset(&result.messages);
+    floe_text_reset(&result.warnings);
+    floe_eng_output output = {0};
+    floe_eng_result_text_output(result.formatter, &output);
+    output.message = on_message;
+    output.warning = on_warning;
+    return output;
+}
+
+static const char *text_of(const floe_text *text) { return text->data ? text->data : ""; }
+
+static void run_ok(const char *sql)
+{
+    floe_eng_output output = capture();
+    floe_error err;
+    floe_error_clear(&err);
+    int status = floe_eng_database_execute(db, sql, strlen(sql), &output, &err);
+    ck_assert_msg(status == FLOE_OK, "%s: %s (%d)", sql, err.message, status);
+}
+
+static void refresh_ok(const char *name, bool full)
+{
+    floe_eng_output output = capture();
+    floe_error err;
+    floe_error_clear(&err);
+    int status = floe_eng_refresh(db, &name, 1, full, &output, &err);
+    ck_assert_msg(status == FLOE_OK, "refresh %s: %s (%d)", name, err.message, status);
+}
+
+static void check_contains(const char *text, const char *needle)
+{
+    ck_assert_msg(strstr(text, needle) != NULL, "'%s' lacks '%s'", text, needle);
+}
+
+/* The current snapshot's summary value (copied into a static buffer; "(none)" if absent). */
+static const char *summary(const char *table_name, const char *key)
+{
+    static char value[PATH_MAX + 64];
+    char directory[PATH_MAX];
+    snprintf(directory, sizeof directory, "%s/default/%s", floe_eng_database_warehouse(db),
+             table_name);
+    floe_ice_table *table = NULL;
+    floe_error err;
+    ck_assert_msg(floe_ice_table_open(&table, directory, NULL, &err) == FLOE_OK, "%s",
+                  err.message);
+    const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(table->metadata);
+    snprintf(value, sizeof value, "(none)");
+    for (size_t i = 0; snapshot != NULL && i < snapshot->summary_count; i++)
+        if (strcmp(snapshot->summary[i].key, key) == 0)
+            snprintf(value, sizeof value, "%s", snapshot->summary[i].value);
+    floe_ice_table_free(table);
+    return value;
+}
+
+static long summary_long(const char *table_name, const char *key)
+{
+    return strtol(summary(table_name, key), NULL, 10);
+}
+
+/* Refreshes `incremental` and `full` and checks their rows (columns, ordered by them) are
+ * identical, and that `incremental` refreshed incrementally (after its first refresh). */
+static char incremental_warnings[4096]; /* of the last refresh_and_compare's incremental table */
+
+static void refresh_and_compare(const char *incremental, const char *full, const char *columns,
+                                bool expect_incremental)
+{
+    refresh_ok(incremental, false);
+    char messages[4096];
+    snprintf(messages, sizeof messages, "%s", text_of(&result.messages));
+    snprintf(incremental_warnings, sizeof incremental_warnings, "%s", text_of(&result.warnings));
+    refresh_ok(full, false);
+    if (expect_incremental) {
+        ck_assert_msg(strcmp(summary(incremental, "floe.refresh-mode"), "incremental") == 0,
+                      "%s refreshed %s (%s): %s", incremental,
+                      summary(incremental, "floe.refresh-mode"),
+                      summary(incremental, "floe.refresh-reason"), messages);
+    }
+    ck_assert_str_ne(summary(incremental, "floe.state-manifest"), "(none)");
+    char sql[1024];
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s ORDER BY %s", columns, incremental, columns);
+    run_ok(sql);
+    char *got = strdup(text_of(&result.rows));
+    snprintf(sql, sizeof sql, "SELECT %s FROM %s ORDER BY %s", columns, full, columns);
+    run_ok(sql);
+    ck_assert_msg(strcmp(got, text_of(&result.rows)) == 0,
+                  "incremental %s:\n%.1500s\nfull %s:\n%.1500s", incremental, got, full,
+                  text_of(&result.rows));
+    free(got);
+}
+
+/* Both twins of a query. */
+static void create_twins(const char *incremental, const char *full, const char *query)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql, "CREATE DYNAMIC TABLE %s REFRESH_MODE = INCREMENTAL AS %s",
+             incremental, query);
+    run_ok(sql);
+    snprintf(sql, sizeof sql, "CREATE DYNAMIC TABLE %s REFRESH_MODE = FULL AS %s", full, query);
+    run_ok(sql);
+}
+
+/* ---- scenarios --------------------------------------------------------------------------- */
+
+START_TEST(every_aggregate_through_appends_and_deletes)
+{
+    const char *columns = "k, n, nv, sv, ad, mi, mx, dv, dsum";
+    run_ok("CREATE TABLE s (k VARCHAR, v BIGINT, d DOUBLE)");
+    run_ok("INSERT INTO s VALUES ('a', 1, 1.5), ('b', 2, 2.5), ('a', 3, NULL), (NULL, 4, 4.0), "
+           "('a', 1, 0.5)");
+    create_twins("inc", "ref",
+                 "SELECT k, count(*) AS n, count(v) AS nv, sum(v) AS sv, avg(d) AS ad, "
+                 "min(v) AS mi, max(d) AS mx, count(DISTINCT v) AS dv, sum(DISTINCT v) AS dsum "
+                 "FROM s GROUP BY k");
+    ck_assert_str_eq(summary("inc", "floe.refresh-mode"), "full");
+    ck_assert_str_eq(summary("inc", "floe.refresh-reason"), "initial refresh");
+    refresh_and_compare("inc", "ref", columns, false); /* up to date: still equal */
+
+    run_ok("INSERT INTO s VALUES ('a', 10, 0.5), ('c', 7, 7.0), ('b', NULL, NULL)");
+    refresh_and_compare("inc", "ref", columns, true);
+    ck_assert_str_eq(summary("inc", "floe.refresh-reason"),
+                     "source changes since the last refresh");
+    check_contains(summary("inc", "floe.state-manifest"), "/floe/state/manifest-");
+
+    /* The extremes go: MIN(v) of 'a' was 1 (twice), MAX(d) of 'c' its only value. */
+    run_ok("DELETE FROM s WHERE v = 1 OR k = 'c'");
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("SELECT k FROM inc WHERE k = 'c'");
+    ck_assert_str_eq(text_of(&result.rows), "k\n"); /* the group disappeared */
+
+    run_ok("INSERT INTO s VALUES ('b', 2, 2.5), ('d', -3, -1.0)");
+    refresh_and_compare("inc", "ref", columns, true);
+
+    /* An emptied source empties the table. */
+    run_ok("DELETE FROM s WHERE v IS NULL OR v IS NOT NULL OR k IS NULL");
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("SELECT count(*) AS c FROM inc");
+    ck_assert_str_eq(text_of(&result.rows), "c\n0\n");
+    run_ok("INSERT INTO s VALUES ('z', 5, 5.0)");
+    refresh_and_compare("inc", "ref", columns, true);
+}
+END_TEST
+
+START_TEST(having_and_projection_above_the_aggregate)
+{
+    const char *columns = "k, twice, n";
+    run_ok("CREATE TABLE s (k VARCHAR, v INTEGER)");
+    run_ok("INSERT INTO s VALUES ('a', 1), ('a', 2), ('b', 3), ('c', 4), ('c', 5)");
+    create_twins("inc", "ref",
+                 "SELECT upper(k) AS k, sum(v) * 2 AS twice, count(*) AS n FROM s GROUP BY k "
+                 "HAVING count(*) >= 2");
+    refresh_and_compare("inc", "ref", columns, false);
+    run_ok("INSERT INTO s VALUES ('b', 1)"); /* b now passes HAVING */
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("DELETE FROM s WHERE v = 5"); /* c falls out of HAVING but keeps its state */
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("INSERT INTO s VALUES ('c', 6)");
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("SELECT k, twice FROM inc ORDER BY k");
+    ck_assert_str_eq(text_of(&result.rows), "k,twice\nA,6\nB,8\nC,20\n");
+}
+END_TEST
+
+START_TEST(aggregate_without_group_by)
+{
+    const char *columns = "n, total, lo";
+    run_ok("CREATE TABLE s (v BIGINT)");
+    create_twins("inc", "ref", "SELECT count(*) AS n, sum(v) AS total, min(v) AS lo FROM s");
+    refresh_and_compare("inc", "ref", columns, false);
+    run_ok("INSERT INTO s VALUES (3), (4)");
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("INSERT INTO s VALUES (1)");
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("DELETE FROM s WHERE v < 10");
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("SELECT n, total FROM inc");
+    ck_assert_str_eq(text_of(&result.rows), "n,total\n0,\n");
+}
+END_TEST
+
+START_TEST(two_sources_through_union_all)
+{
+    const char *columns = "k, total, n";
+    run_ok("CREATE TABLE s1 (k VARCHAR, v BIGINT)");
+    run_ok("CREATE TABLE s2 (k VARCHAR, v BIGINT)");
+    run_ok("INSERT INTO s1 VALUES ('a', 1), ('b', 2)");
+    run_ok("INSERT INTO s2 VALUES ('a', 10), ('c', 30)");
+    create_twins("inc", "ref",
+                 "SELECT k, sum(v) AS total, count(*) AS n FROM (SELECT k, v FROM s1 UNION ALL "
+                 "SELECT k, v FROM s2 WHERE v > 5) u GROUP BY k");
+    refresh_and_compare("inc", "ref", columns, false);
+    run_ok("INSERT INTO s2 VALUES ('b', 20), ('b', 1)");
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("DELETE FROM s1 WHERE k = 'a'");
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("INSERT INTO s1 VALUES ('c', 3)");
+    run_ok("DELETE FROM s2 WHERE k = 'c'");
+    refresh_and_compare("inc", "ref", columns, true);
+}
+END_TEST
+
+/* 131072 groups: two buckets; one appended row touches one of them and is one file. */
+START_TEST(only_touched_buckets_and_changed_files)
+{
+    run_ok("CREATE TABLE s (id BIGINT, v BIGINT)");
+    run_ok("INSERT INTO s VALUES (0, 1)");
+    char sql[256];
+    for (long step = 1; step < 131072; step *= 2) {
+        snprintf(sql, sizeof sql, "INSERT INTO s SELECT id + %ld, v FROM s", step);
+        run_ok(sql);
+    }
+    create_twins("inc", "ref", "SELECT id, count(*) AS n, sum(v) AS total FROM s GROUP BY id");
+    ck_assert_int_eq(summary_long("inc", "floe.bucket-count"), 2);
+    ck_assert_int_eq(summary_long("inc", "floe.buckets-touched"), 2);
+    ck_assert_int_eq(summary_long("inc", "floe.rows-written"), 131072);
+
+    run_ok("INSERT INTO s VALUES (5, 100)");
+    refresh_and_compare("inc", "ref", "id, n, total", true);
+    ck_assert_int_eq(summary_long("inc", "floe.buckets-touched"), 1);
+    ck_assert_int_eq(summary_long("inc", "floe.state-files-read"), 1);
+    ck_assert_int_eq(summary_long("inc", "floe.files-read"), 1);
+    ck_assert_int_eq(summary_long("inc", "floe.rows-read"), 1);
+    long written = summary_long("inc", "floe.rows-written");
+    ck_assert(written > 0 && written < 131072); /* one bucket's rows, not the table's */
+    ck_assert_int_eq(summary_long("inc", "deleted-data-files"), 1);
+    ck_assert_int_eq(summary_long("inc", "added-data-files"), 1);
+    run_ok("SELECT n, total FROM inc WHERE id = 5");
+    ck_assert_str_eq(text_of(&result.rows), "n,total\n2,101\n");
+}
+END_TEST
+
+/* A table created small (one bucket) that grows past 2 x 65536 groups a bucket is re-bucketed
+ * by the refresh that sees it, from its state, and stays equal to FULL after. */
+START_TEST(state_grows_into_more_buckets)
+{
+    run_ok("CREATE TABLE s (id BIGINT, v BIGINT)");
+    run_ok("INSERT INTO s VALUES (0, 1)");
+    create_twins("inc", "ref", "SELECT id, count(*) AS n, max(v) AS hi FROM s GROUP BY id");
+    ck_assert_int_eq(summary_long("inc", "floe.bucket-count"), 1);
+    char sql[256];
+    for (long step = 1; step < 262144; step *= 2) {
+        snprintf(sql, sizeof sql, "INSERT INTO s SELECT id + %ld, v + 1 FROM s", step);
+        run_ok(sql);
+    }
+    refresh_and_compare("inc", "ref", "id, n, hi", true);
+    ck_assert_int_eq(summary_long("inc", "floe.bucket-count"), 4);
+    ck_assert_int_eq(summary_long("inc", "floe.buckets-touched"), 4);
+    ck_assert_int_eq(summary_long("inc", "total-data-files"), 4);
+    run_ok("DELETE FROM s WHERE id < 1000");
+    refresh_and_compare("inc", "ref", "id, n, hi", true);
+    ck_assert_int_eq(summary_long("inc", "floe.bucket-count"), 4);
+}
+END_TEST
+
+START_TEST(shapes_not_built_run_full_with_the_reason)
+{
+    run_ok("CREATE TABLE s (k VARCHAR, v BIGINT)");
+    run_ok("CREATE TABLE t (k VARCHAR, w BIGINT)");
+    run_ok("INSERT INTO s VALUES ('a', 1)");
+    run_ok("INSERT INTO t VALUES ('a', 2)");
+    run_ok("CREATE DYNAMIC TABLE plain REFRESH_MODE = INCREMENTAL AS SELECT k, v FROM s");
+    run_ok("CREATE DYNAMIC TABLE joined AS SELECT s.k, sum(w) AS total FROM s JOIN t "
+           "ON s.k = t.k GROUP BY s.k");
+    run_ok("INSERT INTO s VALUES ('a', 3)");
+    refresh_ok("plain", false);
+    ck_assert_str_eq(summary("plain", "floe.refresh-mode"), "full");
+    ck_assert_str_eq(summary("plain", "floe.refresh-reason"),
+                     "incremental maintenance of non-aggregating tables is not built yet");
+    check_contains(text_of(&result.warnings), "non-aggregating tables is not built yet");
+    refresh_ok("joined", false);
+    ck_assert_str_eq(summary("joined", "floe.refresh-reason"),
+                     "incremental maintenance of joins is not built yet");
+    check_contains(text_of(&result.warnings), "joins is not built yet");
+    ck_assert_str_eq(summary("joined", "floe.state-manifest"), "(none)");
+}
+END_TEST
+
+START_TEST(full_rebuilds_and_lost_state_falls_back)
+{
+    const char *columns = "k, n";
+    run_ok("CREATE TABLE s (k VARCHAR)");
+    run_ok("INSERT INTO s VALUES ('a'), ('b'), ('a')");
+    create_twins("inc", "ref", "SELECT k, count(*) AS n FROM s GROUP BY k");
+    run_ok("INSERT INTO s VALUES ('b')");
+    refresh_ok("inc", true);
+    ck_assert_str_eq(summary("inc", "floe.refresh-mode"), "full");
+    ck_assert_str_eq(summary("inc", "floe.refresh-reason"), "full refresh requested");
+    refresh_and_compare("inc", "ref", columns, false);
+    run_ok("SELECT count(*) AS files FROM inc"); /* one output file per bucket, old ones gone */
+    ck_assert_int_eq(summary_long("inc", "total-data-files"), 1);
+
+    /* The state manifest vanishes: the next refresh rebuilds and says why. */
+    ck_assert_int_eq(unlink(summary("inc", "floe.state-manifest")), 0);
+    run_ok("INSERT INTO s VALUES ('c')");
+    refresh_and_compare("inc", "ref", columns, false);
+    ck_assert_str_eq(summary("inc", "floe.refresh-mode"), "full");
+    check_contains(summary("inc", "floe.refresh-reason"), "state manifest unusable");
+    check_contains(incremental_warnings, "ran FULL: state manifest unusable");
+    ck_assert_int_eq(summary_long("inc", "total-data-files"), 1);
+    run_ok("INSERT INTO s VALUES ('c')");
+    refresh_and_compare("inc", "ref", columns, true);
+}
+END_TEST
+
+static int count_files(const char *table_name, const char *folder)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/default/%s/%s", floe_eng_database_warehouse(db), table_name,
+             folder);
+    DIR *dir = opendir(path);
+    if (dir == NULL) return 0;
+    int count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL)
+        if (entry->d_name[0] != '.') count++;
+    closedir(dir);
+    return count;
+}
+
+/* A refresh failing after it wrote state (the projection above the aggregate divides by a sum
+ * that became 0) leaves no file behind and the table as it was. */
+START_TEST(failed_refresh_leaves_nothing)
+{
+    run_ok("CREATE TABLE s (k VARCHAR, v BIGINT)");
+    run_ok("INSERT INTO s VALUES ('a', 1), ('b', 2)");
+    run_ok("CREATE DYNAMIC TABLE inc REFRESH_MODE = INCREMENTAL AS SELECT k, 100 / sum(v) AS r "
+           "FROM s GROUP BY k");
+    int state_files = count_files("inc", "floe/state"), data_files = count_files("inc", "data");
+    char manifest[PATH_MAX];
+    snprintf(manifest, sizeof manifest, "%s", summary("inc", "floe.state-manifest"));
+    run_ok("INSERT INTO s VALUES ('a', -1)");
+    floe_eng_output output = capture();
+    floe_error err;
+    const char *name = "inc";
+    ck_assert_int_eq(floe_eng_refresh(db, &name, 1, false, &output, &err), FLOE_ERANGE);
+    check_contains(err.message, "division by zero");
+    ck_assert_int_eq(count_files("inc", "floe/state"), state_files);
+    ck_assert_int_eq(count_files("inc", "data"), data_files);
+    ck_assert_str_eq(summary("inc", "floe.state-manifest"), manifest);
+    run_ok("INSERT INTO s VALUES ('a', 3)");
+    refresh_ok("inc", false);
+    ck_assert_str_eq(summary("inc", "floe.refresh-mode"), "incremental");
+    run_ok("SELECT k, r FROM inc ORDER BY k");
+    ck_assert_str_eq(text_of(&result.rows), "k,r\na,33.333333333333336\nb,5e+01\n");
+}
+END_TEST
+
+START_TEST(explain_says_what_the_next_refresh_does)
+{
+    run_ok("CREATE TABLE s (k VARCHAR, v BIGINT)");
+    run_ok("INSERT INTO s VALUES ('a', 1)");
+    run_ok("EXPLAIN CREATE DYNAMIC TABLE inc AS SELECT k, sum(v) AS t FROM s GROUP BY k");
+    check_contains(text_of(&result.rows), "incremental: yes");
+    check_contains(text_of(&result.rows), "then INCREMENTAL");
+    run_ok("CREATE DYNAMIC TABLE inc AS SELECT k, sum(v) AS t FROM s GROUP BY k");
+    run_ok("INSERT INTO s VALUES ('b', 2)");
+    run_ok("EXPLAIN DYNAMIC TABLE inc");
+    check_contains(text_of(&result.rows), "delta plan:");
+    check_contains(text_of(&result.rows), "refresh: INCREMENTAL (source changes since the last "
+                                          "refresh)");
+    run_ok("EXPLAIN CREATE DYNAMIC TABLE p AS SELECT k FROM s");
+    check_contains(text_of(&result.rows), "non-aggregating tables is not built yet");
+}
+END_TEST
+
+static Suite *incremental_suite(void)
+{
+    Suite *suite = suite_create("refresh_incremental");
+    TCase *tc = tcase_create("incremental");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, every_aggregate_through_appends_and_deletes);
+    tcase_add_test(tc, having_and_projection_above_the_aggregate);
+    tcase_add_test(tc, aggregate_without_group_by);
+    tcase_add_test(tc, two_sources_through_union_all);
+    tcase_add_test(tc, only_touched_buckets_and_changed_files);
+    tcase_add_test(tc, state_grows_into_more_buckets);
+    tcase_add_test(tc, shapes_not_built_run_full_with_the_reason);
+    tcase_add_test(tc, full_rebuilds_and_lost_state_falls_back);
+    tcase_add_test(tc, failed_refresh_leaves_nothing);
+    tcase_add_test(tc, explain_says_what_the_next_refresh_does);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(incremental_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
