@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar test-interop test-fuzz build-fuzz run bench-io bench-kernels bench-iceberg bench-parquet fuzz clean
+.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar test-interop test-fuzz build-fuzz run bench-io bench-kernels bench-iceberg bench-parquet bench-query test-bench-query fuzz clean
 
 all: build
 
@@ -16,7 +16,7 @@ build:
 	@cmake --build build -j$(JOBS)
 
 test: deps
-	@$(MAKE) --no-print-directory test-x86 test-scalar test-interop test-asan test-arm64 test-fuzz
+	@$(MAKE) --no-print-directory test-x86 test-scalar test-interop test-bench-query test-asan test-arm64 test-fuzz
 	@echo "make test: x86-64, x86-64 with FLOE_ISA=scalar, DuckDB/icebird interop, ASan+UBSan, aarch64 (qemu) and fuzz smoke all passed"
 
 test-x86: build
@@ -62,7 +62,7 @@ test-fuzz: build-fuzz
 	@tests/fuzz/run.sh build-fuzz 15
 
 run: deps build
-	@tools/demo.sh build/tools/floe-engine
+	@tools/demo.sh build/tools/floe-engine build/tools/datagen/floe-datagen
 
 bench-io: build
 	@bench/run-io.sh build
@@ -72,6 +72,15 @@ bench-parquet: build
 
 bench-iceberg: build
 	@build/bench/bench_iceberg_open
+
+bench-query: build
+	@cd tests/interop && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@bench/run-query.sh build
+
+# The small form inside make test (1M orders), so the benchmark cannot rot.
+test-bench-query: build
+	@echo "== query benchmark, small form (1M orders) =="
+	@bench/run-query.sh build --rows 1M --repeat 1
 
 bench-kernels: build
 	@bench/run-kernels.sh build

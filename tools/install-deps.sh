@@ -13,6 +13,7 @@ packages=(
   libxxhash-dev libcurl4-openssl-dev check
   clang libclang-rt-14-dev          # libFuzzer targets (make fuzz) and their sanitizers
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user   # the ARM64 build, run under qemu
+  time                              # /usr/bin/time: peak memory in the benchmarks
 )
 # The ARM64 kernel tests link Check and xxHash for arm64, from Debian's multiarch packages.
 arm64_packages=(check:arm64 libsubunit-dev:arm64 libxxhash-dev:arm64)
