@@ -64,9 +64,10 @@ static int copy_rows(const floe_vector *src, const floe_eng_rows *rows, floe_vec
     if (floe_type_is_variable_width(out->type)) {
         int status = FLOE_OK;
         FLOE_ENG_FOR_ROWS(rows, r, {
+            /* A NULL row's dictionary code may be garbage: never follow it. */
             uint32_t length = 0;
-            const unsigned char *bytes = floe_vector_string(src, r, &length);
-            if (!floe_eng_is_valid(src, r)) length = 0, bytes = NULL;
+            const unsigned char *bytes = NULL;
+            if (floe_eng_is_valid(src, r)) bytes = floe_vector_string(src, r, &length);
             status = floe_vector_set_string(out, r, bytes, length, err);
             if (status != FLOE_OK) return status;
         });
@@ -81,6 +82,10 @@ static int copy_rows(const floe_vector *src, const floe_eng_rows *rows, floe_vec
     }
     unsigned char *target = out->data;
     FLOE_ENG_FOR_ROWS(rows, r, {
+        if (codes != NULL && !floe_eng_is_valid(src, r)) {
+            memset(target + (size_t)r * width, 0, width); /* garbage code: not followed */
+            continue;
+        }
         uint32_t from = codes != NULL ? codes[r] : r;
         memcpy(target + (size_t)r * width, data + (size_t)from * width, width);
     });

@@ -13,6 +13,11 @@
  * conversion into per-state scratch (dictionary codes resolved, narrower types widened). Merge
  * and import feed stored values through the same per-form paths as pseudo-rows.
  *
+ * Keys to group ids, fastest first: the fused SUM(double) probe; a DICTIONARY string key's
+ * per-batch code map; the packed-key cache of BYTES-kind tables (why: encoding composite keys and
+ * XXH3 per row were most of GROUP BY day, region and GROUP BY region); the table. Every path
+ * hands out new ids in row order, so group order does not depend on which one ran.
+ *
  * Why the small per-batch set of touched groups: removing emptied groups and accounting MIN/MAX
  * memory need each touched group once, and a 4096-slot open-addressing set over at most 2048
  * rows costs a few instructions a row, where a per-group stamp array would have to be grown,
@@ -33,7 +38,23 @@ enum {
     ROWS = FLOE_BATCH_CAPACITY,
     TOUCHED_SLOTS = 2 * FLOE_BATCH_CAPACITY, /* power of two, twice the rows: short probes */
     VALUE_WIDTH = 16,                         /* widest fixed-width form (int128) */
+    KEY_CACHE_SLOTS = 4096,                   /* power of two: direct-mapped key cache */
+    PACKED_DATA_BYTES = 24,                   /* packed key bytes after the descriptor word */
+    PACKED_STRING_BYTES = 16,                 /* longest string part a packed key holds */
+    PACKED_MAX_PARTS = 8,                     /* presence bits 0..7 of the descriptor */
+    PACKED_MAX_STRINGS = 11,                  /* 5-bit lengths at bits 8..62 */
+    KEY_CACHE_TRIAL_ROWS = 1 << 16,           /* rows looked up before judging the hit rate */
 };
+
+/* A key of a BYTES-kind table packed into four words, exactly (no hashing): word 0 holds a
+ * presence bit per key column and each string part's length (5 bits), words 1..3 the parts'
+ * values at fixed offsets. Equal packed keys are equal keys. UNPACKABLE marks a row whose key does
+ * not fit (a string longer than PACKED_STRING_BYTES): it always goes to the table. */
+typedef struct packed_key {
+    uint64_t words[4];
+} packed_key;
+
+#define UNPACKABLE (UINT64_C(1) << 63)
 
 typedef enum value_form {
     FORM_I64 = 0,  /* int64_t: BOOLEAN, INT32, DATE, INT64, TIMESTAMP(TZ), DECIMAL(p<=18) */
@@ -133,6 +154,33 @@ struct floe_eng_group_state {
     uint32_t touched_count;
     uint32_t *before;                    /* per touched group: capacity before an update */
     uint32_t *before_length;
+
+    /* BYTES-kind tables (string and composite keys) whose parts fit a packed_key: a direct-mapped
+     * cache packed key -> group id in front of the table, so a row of a key already seen costs a
+     * pack and a 32-byte compare instead of encoding, XXH3 and a probe. Group ids move only on
+     * removal, which marks the cache stale. */
+    uint32_t *packed_offsets;            /* per key column: offset in the packed data; NULL: off */
+    packed_key *packed_rows;             /* ROWS */
+    packed_key *cache_keys;              /* KEY_CACHE_SLOTS */
+    uint32_t *cache_groups;              /* KEY_CACHE_SLOTS, FLOE_K_NO_GROUP when empty */
+    uint16_t *miss_rows;                 /* ROWS: rows the cache did not answer */
+    bool cache_stale;
+    bool cache_off;                      /* the hit rate was too low to pay for the packing */
+    uint64_t cache_lookups;
+    uint64_t cache_hits;
+
+    /* A single string key arriving as a DICTIONARY vector: within one update, dictionary code ->
+     * group id in a direct-mapped map, so only a code's first row in the batch resolves its
+     * string. Entries carry the update's stamp: the dictionary may change between batches. */
+    uint32_t *code_keys;                 /* KEY_CACHE_SLOTS */
+    uint32_t *code_groups;               /* KEY_CACHE_SLOTS */
+    uint32_t *code_stamps;               /* KEY_CACHE_SLOTS: 0 never matches */
+    uint32_t code_stamp;
+    uint16_t *code_miss_rows;            /* ROWS */
+
+    /* A single fixed-width key whose only call besides COUNT(*) is a SUM/AVG over floats: that
+     * call is folded inside the probe loop (floe_k_ht_find_or_insert_sum_f64). NULL otherwise. */
+    aggregate_slot *fused_sum;
 };
 
 /* Runs the statement after `row` for each row (variadic: the statement may hold commas). */
@@ -521,6 +569,7 @@ static void drop_new_groups(floe_eng_group_state *state, uint32_t first)
         count--;
     }
     state->group_count = first;
+    state->cache_stale = true;
 }
 
 /* After the table handed out ids [before, table count): room and zeroed accumulators. */
@@ -552,6 +601,7 @@ static int remove_group(floe_eng_group_state *state, uint32_t group, floe_error 
     }
     uint32_t moved;
     FLOE_TRY(floe_k_ht_remove(state->table, group, &moved, err));
+    state->cache_stale = true;
     if (moved != group) {
         for (uint32_t a = 0; a < state->array_count; a++) {
             unsigned char *data = *state->arrays[a].data;
@@ -674,6 +724,57 @@ static void *allocate_scratch(size_t size, bool *failed)
     return block;
 }
 
+/* The call a fused find-or-insert + SUM(double) serves: the one call that is not COUNT(*) when it
+ * is a plain SUM/AVG over floats; NULL when there is none or another call needs its own pass. */
+static aggregate_slot *fused_sum_slot(floe_eng_group_state *state)
+{
+    aggregate_slot *found = NULL;
+    for (uint32_t s = 0; s < state->slot_count; s++) {
+        aggregate_slot *slot = &state->slots[s];
+        if (slot->kind == ACCUMULATE_ROWS) continue;
+        if (found != NULL || slot->kind != ACCUMULATE_SUM || slot->form != FORM_F64 ||
+            slot->distinct)
+            return NULL;
+        found = slot;
+    }
+    return found;
+}
+
+/* Lays the key columns out in a packed_key when they fit and allocates the cache; leaves
+ * packed_offsets NULL (no cache) when they do not. */
+static int create_key_cache(floe_eng_group_state *state, floe_error *err)
+{
+    if (state->key_count > PACKED_MAX_PARTS) return FLOE_OK;
+    uint32_t offsets[PACKED_MAX_PARTS];
+    uint32_t used = 0, strings = 0;
+    for (uint32_t k = 0; k < state->key_count; k++) {
+        floe_k_key_kind kind = state->key_kinds[k];
+        uint32_t width = kind == FLOE_K_KEY_BYTES ? PACKED_STRING_BYTES : (uint32_t)key_width(kind);
+        strings += kind == FLOE_K_KEY_BYTES;
+        offsets[k] = used;
+        used += width;
+    }
+    if (used > PACKED_DATA_BYTES || strings > PACKED_MAX_STRINGS) return FLOE_OK;
+    bool failed = false;
+    state->packed_offsets = allocate_scratch(state->key_count * sizeof(uint32_t), &failed);
+    state->packed_rows = allocate_scratch(ROWS * sizeof(packed_key), &failed);
+    state->cache_keys = allocate_scratch(KEY_CACHE_SLOTS * sizeof(packed_key), &failed);
+    state->cache_groups = allocate_scratch(KEY_CACHE_SLOTS * sizeof(uint32_t), &failed);
+    state->miss_rows = allocate_scratch(ROWS * sizeof(uint16_t), &failed);
+    if (state->key_count == 1) {
+        state->code_keys = allocate_scratch(KEY_CACHE_SLOTS * sizeof(uint32_t), &failed);
+        state->code_groups = allocate_scratch(KEY_CACHE_SLOTS * sizeof(uint32_t), &failed);
+        state->code_stamps = allocate_scratch(KEY_CACHE_SLOTS * sizeof(uint32_t), &failed);
+        state->code_miss_rows = allocate_scratch(ROWS * sizeof(uint16_t), &failed);
+    }
+    FLOE_RETURN_IF(failed, FLOE_ENOMEM, err, "out of memory for an aggregate state");
+    memcpy(state->packed_offsets, offsets, state->key_count * sizeof(uint32_t));
+    if (state->code_stamps != NULL)
+        memset(state->code_stamps, 0, KEY_CACHE_SLOTS * sizeof(uint32_t));
+    state->cache_stale = true;
+    return FLOE_OK;
+}
+
 int floe_eng_group_state_create(const floe_type *key_types, uint32_t key_count,
                                 const floe_eng_aggregate_spec *specs, uint32_t spec_count,
                                 floe_eng_context *context, floe_eng_group_state **out,
@@ -743,8 +844,11 @@ int floe_eng_group_state_create(const floe_type *key_types, uint32_t key_count,
     if (status == FLOE_OK && key_count > 0) {
         floe_k_key_kind kind = key_count == 1 ? state->key_kinds[0] : FLOE_K_KEY_BYTES;
         status = floe_k_ht_create(kind, 0, &state->table, err);
+        if (status == FLOE_OK && kind == FLOE_K_KEY_BYTES) status = create_key_cache(state, err);
     }
     if (status == FLOE_OK) status = reserve_groups(state, 1, err);
+    if (status == FLOE_OK && key_count == 1 && state->key_kinds[0] != FLOE_K_KEY_BYTES)
+        state->fused_sum = fused_sum_slot(state);
     if (status == FLOE_OK && key_count == 0) {
         initialize_groups(state, 0, 1);
         state->group_count = 1;
@@ -797,6 +901,15 @@ void floe_eng_group_state_free(floe_eng_group_state *state)
     floe_free(state->touched_list);
     floe_free(state->before);
     floe_free(state->before_length);
+    floe_free(state->packed_offsets);
+    floe_free(state->packed_rows);
+    floe_free(state->cache_keys);
+    floe_free(state->cache_groups);
+    floe_free(state->miss_rows);
+    floe_free(state->code_keys);
+    floe_free(state->code_groups);
+    floe_free(state->code_stamps);
+    floe_free(state->code_miss_rows);
     floe_free(state);
 }
 
@@ -849,6 +962,235 @@ static int assign_groups(floe_eng_group_state *state, const floe_k_keys *view,
                                           state->group_ids, err);
     int adopted = adopt_new_groups(state, before, err);
     return status != FLOE_OK ? status : adopted;
+}
+
+/* Copies a string of at most PACKED_STRING_BYTES into 16 zeroed bytes without reading past it:
+ * the first and the last 8 (or 4) bytes, overlapping. With the length stored beside it, the
+ * result is still injective. */
+static inline void pack_string(unsigned char *out, const unsigned char *bytes, uint32_t length)
+{
+    if (length >= 8) {
+        memcpy(out, bytes, 8);
+        memcpy(out + 8, bytes + length - 8, 8);
+    } else if (length >= 4) {
+        memcpy(out, bytes, 4);
+        memcpy(out + 4, bytes + length - 4, 4);
+    } else {
+        for (uint32_t i = 0; i < length; i++) out[i] = bytes[i];
+    }
+}
+
+/* packed_rows[row] for the rows, a key column at a time. */
+static void pack_keys(floe_eng_group_state *state, const floe_k_keys *parts,
+                      const uint16_t *selection, uint32_t count)
+{
+    packed_key *packed = state->packed_rows;
+    FOR_ROWS(selection, count, row, { packed[row] = (packed_key){{0, 0, 0, 0}}; });
+    unsigned length_shift = PACKED_MAX_PARTS;
+    for (uint32_t k = 0; k < state->key_count; k++) {
+        const floe_k_keys *part = &parts[k];
+        const uint64_t present = UINT64_C(1) << k;
+        const size_t offset = sizeof(uint64_t) + state->packed_offsets[k];
+        const uint64_t *validity = part->validity;
+        switch (part->kind) {
+        case FLOE_K_KEY_I32: {
+            const int32_t *values = part->values;
+            FOR_ROWS(selection, count, row, {
+                if (!bit_is_set(validity, row)) continue;
+                packed[row].words[0] |= present;
+                memcpy((unsigned char *)&packed[row] + offset, &values[row], 4);
+            });
+            break;
+        }
+        case FLOE_K_KEY_I64: {
+            const int64_t *values = part->values;
+            FOR_ROWS(selection, count, row, {
+                if (!bit_is_set(validity, row)) continue;
+                packed[row].words[0] |= present;
+                memcpy((unsigned char *)&packed[row] + offset, &values[row], 8);
+            });
+            break;
+        }
+        case FLOE_K_KEY_I128: {
+            const floe_int128 *values = part->values;
+            FOR_ROWS(selection, count, row, {
+                if (!bit_is_set(validity, row)) continue;
+                packed[row].words[0] |= present;
+                memcpy((unsigned char *)&packed[row] + offset, &values[row], 16);
+            });
+            break;
+        }
+        case FLOE_K_KEY_BYTES: {
+            const floe_string_ref *refs = part->values;
+            const unsigned shift = length_shift;
+            length_shift += 5;
+            FOR_ROWS(selection, count, row, {
+                if (!bit_is_set(validity, row)) continue;
+                floe_string_ref ref = refs[row];
+                if (ref.length > PACKED_STRING_BYTES) {
+                    packed[row].words[0] |= UNPACKABLE;
+                    continue;
+                }
+                packed[row].words[0] |= present | (uint64_t)ref.length << shift;
+                pack_string((unsigned char *)&packed[row] + offset, part->heap + ref.offset,
+                            ref.length);
+            });
+            break;
+        }
+        }
+    }
+}
+
+static inline uint32_t cache_slot_of(const packed_key *key)
+{
+    uint64_t mixed = key->words[0] * 0x9E3779B97F4A7C15ull ^ key->words[1] * 0xC2B2AE3D27D4EB4Full ^
+                     key->words[2] * 0x165667B19E3779F9ull ^ key->words[3] * 0xD6E8FEB86659FD93ull;
+    mixed = (mixed ^ (mixed >> 32)) * 0x9E3779B97F4A7C15ull;
+    return (uint32_t)(mixed >> 52) & (KEY_CACHE_SLOTS - 1);
+}
+
+static inline bool packed_equal(const packed_key *a, const packed_key *b)
+{
+    return ((a->words[0] ^ b->words[0]) | (a->words[1] ^ b->words[1]) |
+            (a->words[2] ^ b->words[2]) | (a->words[3] ^ b->words[3])) == 0;
+}
+
+/* assign_groups for a BYTES-kind table through the key cache: rows whose packed key is cached
+ * take its group; the others go to the table (composite keys encoded for them only) and refill
+ * the cache. New groups get ids in row order as without the cache: a row finds its key in the
+ * cache only when the group already existed before the batch. */
+static int assign_groups_cached(floe_eng_group_state *state, const floe_vector *const *keys,
+                                const uint16_t *selection, uint32_t count, floe_error *err)
+{
+    floe_k_keys *parts = state->key_parts;
+    for (uint32_t k = 0; k < state->key_count; k++) {
+        unsigned char *scratch = state->key_scratch + (size_t)k * ROWS * VALUE_WIDTH;
+        prepare_key(keys[k], selection, count, scratch, (floe_string_ref *)scratch, &parts[k]);
+    }
+    pack_keys(state, parts, selection, count);
+    if (state->cache_stale) {
+        memset(state->cache_groups, 0xff, KEY_CACHE_SLOTS * sizeof(uint32_t));
+        state->cache_stale = false;
+    }
+    const packed_key *packed = state->packed_rows;
+    uint32_t *group_ids = state->group_ids;
+    uint32_t misses = 0;
+    FOR_ROWS(selection, count, row, {
+        uint32_t slot = cache_slot_of(&packed[row]);
+        uint32_t group = state->cache_groups[slot];
+        if (group != FLOE_K_NO_GROUP && packed_equal(&state->cache_keys[slot], &packed[row]))
+            group_ids[row] = group;
+        else
+            state->miss_rows[misses++] = (uint16_t)row;
+    });
+    state->cache_lookups += count;
+    state->cache_hits += count - misses;
+    if (state->cache_lookups >= KEY_CACHE_TRIAL_ROWS && state->cache_hits < state->cache_lookups / 2)
+        state->cache_off = true;
+    if (misses == 0) return FLOE_OK;
+    floe_k_keys view = parts[0];
+    if (state->key_count > 1) {
+        FLOE_TRY(floe_k_key_encode(&state->key_buffer, parts, state->key_count, state->miss_rows,
+                                   misses, state->key_refs, err));
+        view = (floe_k_keys){FLOE_K_KEY_BYTES, state->key_refs, state->key_buffer.bytes, NULL};
+    }
+    FLOE_TRY(assign_groups(state, &view, NULL, state->miss_rows, misses, err));
+    for (uint32_t i = 0; i < misses; i++) {
+        uint32_t row = state->miss_rows[i];
+        if (packed[row].words[0] & UNPACKABLE) continue;
+        uint32_t slot = cache_slot_of(&packed[row]);
+        state->cache_keys[slot] = packed[row];
+        state->cache_groups[slot] = group_ids[row];
+    }
+    return FLOE_OK;
+}
+
+/* group_ids for the rows of keys (the cache, or the table when the cache is off or absent). */
+static int assign_keys(floe_eng_group_state *state, const floe_vector *const *keys,
+                       const uint16_t *selection, uint32_t count, floe_error *err)
+{
+    if (state->packed_offsets != NULL && !state->cache_off)
+        return assign_groups_cached(state, keys, selection, count, err);
+    floe_k_keys view;
+    FLOE_TRY(prepare_keys(state, keys, selection, count, &view, err));
+    return assign_groups(state, &view, NULL, selection, count, err);
+}
+
+/* assign_keys for a single string key in a DICTIONARY vector: only the first row of each code in
+ * the batch (and NULL rows, whose code is not to be followed) goes through assign_keys; the other
+ * rows take the group their code resolved to. A code evicted from the map by a colliding one
+ * goes through assign_keys again (its group exists by then). */
+static int assign_groups_dictionary(floe_eng_group_state *state, const floe_vector *key,
+                                    const uint16_t *selection, uint32_t count, floe_error *err)
+{
+    if (++state->code_stamp == 0) {
+        memset(state->code_stamps, 0, KEY_CACHE_SLOTS * sizeof(uint32_t));
+        state->code_stamp = 1;
+    }
+    const uint32_t stamp = state->code_stamp;
+    const uint32_t *codes = key->data;
+    const uint64_t *validity = key->validity;
+    const floe_vector *keys[1] = {key};
+    uint32_t *group_ids = state->group_ids;
+    uint16_t *rows = state->code_miss_rows;
+    uint32_t first_rows = 0;
+    FOR_ROWS(selection, count, row, {
+        if (!bit_is_set(validity, row)) {
+            rows[first_rows++] = (uint16_t)row;
+            continue;
+        }
+        uint32_t code = codes[row];
+        uint32_t slot = (code * 0x9E3779B1u) >> 20 & (KEY_CACHE_SLOTS - 1);
+        if (state->code_stamps[slot] != stamp || state->code_keys[slot] != code) {
+            state->code_stamps[slot] = stamp;
+            state->code_keys[slot] = code;
+            state->code_groups[slot] = FLOE_K_NO_GROUP;
+            rows[first_rows++] = (uint16_t)row;
+        }
+    });
+    if (first_rows > 0) FLOE_TRY(assign_keys(state, keys, rows, first_rows, err));
+    for (uint32_t i = 0; i < first_rows; i++) {
+        uint32_t row = rows[i];
+        if (!bit_is_set(validity, row)) continue;
+        uint32_t code = codes[row];
+        uint32_t slot = (code * 0x9E3779B1u) >> 20 & (KEY_CACHE_SLOTS - 1);
+        if (state->code_keys[slot] == code) state->code_groups[slot] = group_ids[row];
+    }
+    uint32_t evicted = 0;
+    FOR_ROWS(selection, count, row, {
+        if (!bit_is_set(validity, row)) continue;
+        uint32_t code = codes[row];
+        uint32_t slot = (code * 0x9E3779B1u) >> 20 & (KEY_CACHE_SLOTS - 1);
+        uint32_t group = state->code_groups[slot];
+        if (state->code_keys[slot] == code && group != FLOE_K_NO_GROUP) group_ids[row] = group;
+        else rows[evicted++] = (uint16_t)row;
+    });
+    if (evicted > 0) FLOE_TRY(assign_keys(state, keys, rows, evicted, err));
+    return FLOE_OK;
+}
+
+/* assign_groups and the fused SUM(double) call's accumulation in one pass. Room for every id the
+ * batch can hand out is made (and zeroed) first, as the kernel wants. */
+static int assign_groups_fused_sum(floe_eng_group_state *state, const floe_vector *key,
+                                   const floe_vector *argument, const int64_t *weights,
+                                   const uint16_t *selection, uint32_t count, floe_error *err)
+{
+    uint32_t before = state->group_count;
+    FLOE_TRY(reserve_groups(state, (size_t)before + count, err));
+    initialize_groups(state, before, before + count);
+    floe_k_keys view;
+    prepare_key(key, selection, count, state->key_scratch, state->key_refs, &view);
+    column_view values;
+    prepare_argument(argument, FORM_F64, selection, count, state->argument_scratch,
+                     state->argument_refs, &values);
+    aggregate_slot *slot = state->fused_sum;
+    int status = floe_k_ht_find_or_insert_sum_f64(state->table, &view, NULL, values.values,
+                                                  values.validity, weights, selection, count,
+                                                  state->group_ids, slot->sums_double,
+                                                  slot->counts, err);
+    /* on an error the rows before the failing one have groups, zeroed above and summed */
+    state->group_count = floe_k_ht_group_count(state->table);
+    return status;
 }
 
 /* ---- the per-batch set of touched groups ---- */
@@ -1216,16 +1558,20 @@ int floe_eng_group_state_update(floe_eng_group_state *state, const floe_vector *
                                   s, err));
     if (count == 0) return FLOE_OK;
     state->touched = true;
-    if (state->key_count > 0) {
-        floe_k_keys view;
-        FLOE_TRY(prepare_keys(state, keys, selection, count, &view, err));
-        FLOE_TRY(assign_groups(state, &view, NULL, selection, count, err));
-    }
+    uint32_t fused_index = UINT32_MAX;
+    if (state->fused_sum != NULL) {
+        fused_index = (uint32_t)(state->fused_sum - state->slots);
+        FLOE_TRY(assign_groups_fused_sum(state, keys[0], arguments[fused_index], weights,
+                                         selection, count, err));
+    } else if (state->code_stamps != NULL && keys[0]->encoding == FLOE_VECTOR_DICTIONARY)
+        FLOE_TRY(assign_groups_dictionary(state, keys[0], selection, count, err));
+    else if (state->key_count > 0)
+        FLOE_TRY(assign_keys(state, keys, selection, count, err));
     floe_k_agg_count_star(state->row_counts, state->group_ids, weights, selection, count);
     if (weights != NULL || state->has_minmax) collect_touched(state, selection, count);
     for (uint32_t s = 0; s < state->slot_count; s++) {
         aggregate_slot *slot = &state->slots[s];
-        if (slot->kind == ACCUMULATE_ROWS) continue;
+        if (slot->kind == ACCUMULATE_ROWS || s == fused_index) continue;
         column_view view;
         if (slot->kind == ACCUMULATE_COUNT && !slot->distinct)
             view = (column_view){NULL, arguments[s]->validity, NULL};

@@ -39,6 +39,13 @@
  * NaN into one, as SQL equality wants. A single STRING/BINARY key, and any composite key
  * (floe_k_key_encode's injective encoding of every part), use the BYTES kind.
  * Dictionary-encoded input vectors are resolved through their dictionary.
+ * Speed paths, none of which changes a group id, a hash or the table's contents: BYTES-kind keys
+ * whose parts fit 24 bytes (strings of up to 16 bytes) are packed exactly and looked up in a
+ * 4096-slot direct-mapped cache of group ids before the table, so only new keys and cache misses
+ * are encoded and hashed (the cache turns itself off for a state after 64k rows below a 50% hit
+ * rate, and is cleared when groups are removed); a single string key in a DICTIONARY vector
+ * resolves each code once per batch; a single fixed-width key whose only call besides COUNT(*)
+ * is SUM/AVG over floats folds it inside the probe (floe_k_ht_find_or_insert_sum_f64).
  *
  * Hashes. Each group keeps the hash table's persisted hash of its key (hashtable.h: XXH3-64 with
  * seed 0 of the key as the table holds it (booleans as 4-byte 0/1, floats as their folded bits),

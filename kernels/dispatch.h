@@ -44,6 +44,7 @@ typedef struct floe_k_dispatch {
     floe_k_hash_string_fn hash_string;
     floe_k_ht_find_or_insert_fn ht_find_or_insert;
     floe_k_ht_find_fn ht_find;
+    floe_k_ht_find_or_insert_sum_f64_fn ht_find_or_insert_sum_f64;
     floe_k_filter_i32_fn filter_i32;
     floe_k_filter_i64_fn filter_i64;
     floe_k_filter_f32_fn filter_f32;

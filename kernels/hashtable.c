@@ -502,23 +502,15 @@ int floe_k_ht_find_or_insert(floe_k_hashtable *table, const floe_k_keys *keys,
                                                     group_ids, err);
 }
 
-/* dispatch.h's table has no entry for the fused SUM yet: the same choice, made here from the ISA
- * in use (FLOE_ISA included). */
 int floe_k_ht_find_or_insert_sum_f64(floe_k_hashtable *table, const floe_k_keys *keys,
                                      const uint64_t *hashes, const double *values,
                                      const uint64_t *value_validity, const int64_t *weights,
                                      const uint16_t *selection, size_t count, uint32_t *group_ids,
                                      double *sums, int64_t *counts, floe_error *err)
 {
-    floe_k_ht_find_or_insert_sum_f64_fn fused = floe_k_ht_find_or_insert_sum_f64_scalar;
-#if defined(__x86_64__)
-    if (floe_k_isa_active() == FLOE_K_ISA_AVX2) fused = floe_k_ht_find_or_insert_sum_f64_avx2;
-#endif
-#if defined(__aarch64__)
-    if (floe_k_isa_active() == FLOE_K_ISA_NEON) fused = floe_k_ht_find_or_insert_sum_f64_neon;
-#endif
-    return fused(table, keys, hashes, values, value_validity, weights, selection, count,
-                 group_ids, sums, counts, err);
+    return floe_k_dispatch_get()->ht_find_or_insert_sum_f64(table, keys, hashes, values,
+                                                            value_validity, weights, selection,
+                                                            count, group_ids, sums, counts, err);
 }
 
 void floe_k_ht_find(const floe_k_hashtable *table, const floe_k_keys *keys, const uint64_t *hashes,

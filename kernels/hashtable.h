@@ -70,9 +70,8 @@
  *
  * Variants: the probe loops are compiled per ISA (hashtable_scalar.c, x86/hashtable_avx2.c,
  * arm/hashtable_neon.c) from one template (hashtable_probe_int.h) and chosen by the dispatch
- * table (dispatch.h: ht_find_or_insert, ht_find); the plain entry points call the chosen one.
- * The fused SUM has no dispatch-table entry yet: floe_k_ht_find_or_insert_sum_f64 picks the
- * variant of the ISA in use (floe_k_isa_active, so FLOE_ISA applies) itself.
+ * table (dispatch.h: ht_find_or_insert, ht_find, ht_find_or_insert_sum_f64); the plain entry
+ * points call the chosen one.
  */
 #ifndef FLOE_KERNELS_HASHTABLE_H
 #define FLOE_KERNELS_HASHTABLE_H

@@ -1,0 +1,276 @@
+/*
+ * test_group_state.c — the key cache of group_state.c (string and composite keys packed and looked
+ * up before the hash table) against a naive count per key: strings of every length from 0 to past
+ * the packed limit, NULL keys (their dictionary codes garbage), dictionary and flat vectors,
+ * selections, retractions that remove groups (the cache goes stale) and more groups than cache
+ * slots (conflicts, then the cache turning itself off). And the fused SUM(double) path against
+ * the separate passes.
+ */
+#include "engine/group_state.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DATE_SPREAD = 13 };
+#define NULL_KEY UINT32_C(0xFFFFFFFF)
+
+/* Key `id` as a string: its decimal digits padded with '.' to a length that cycles 0..20. */
+static uint32_t key_text(uint32_t id, char *out)
+{
+    int digits = snprintf(out, 32, "%u", id);
+    uint32_t length = id % 21 > (uint32_t)digits ? id % 21 : (uint32_t)digits;
+    for (uint32_t i = (uint32_t)digits; i < length; i++) out[i] = '.';
+    return length;
+}
+
+typedef struct fixture {
+    bool composite;   /* (DATE id % 13, STRING id / 13) instead of STRING id */
+    bool dictionary;  /* string keys as DICTIONARY vectors */
+    uint32_t key_space;
+} fixture;
+
+/* Fills one batch of `count` rows of key ids (NULL_KEY: NULL string part) into the vectors; a
+ * DICTIONARY text vector's codes are the string ids (`dictionary` holds every key's string). */
+static void fill_keys(const fixture *f, const uint32_t *ids, uint32_t count, floe_vector *date,
+                      floe_vector *text, const floe_vector *dictionary)
+{
+    floe_vector_reset(date);
+    floe_vector_reset(text);
+    uint32_t *codes = malloc(count * sizeof *codes);
+    ck_assert_ptr_nonnull(codes);
+    for (uint32_t r = 0; r < count; r++) {
+        char buffer[32];
+        uint32_t string_id = f->composite && ids[r] != NULL_KEY ? ids[r] / DATE_SPREAD : ids[r];
+        ((int32_t *)date->data)[r] = ids[r] == NULL_KEY ? 5 : (int32_t)(ids[r] % DATE_SPREAD);
+        if (ids[r] == NULL_KEY) {
+            floe_vector_set_null(text, r);
+            codes[r] = 0xDEADBEEFu; /* never to be followed */
+            continue;
+        }
+        uint32_t length = key_text(string_id, buffer);
+        ck_assert_int_eq(floe_vector_set_string(text, r, buffer, length, NULL), FLOE_OK);
+        codes[r] = string_id;
+    }
+    if (f->dictionary) {
+        memcpy(text->data, codes, count * sizeof *codes);
+        text->encoding = FLOE_VECTOR_DICTIONARY;
+        text->dictionary = dictionary;
+    }
+    free(codes);
+}
+
+/* Compares every emitted group's row count with the naive counts (index key_space: NULL). */
+static void check_counts(floe_eng_group_state *state, const fixture *f, const int64_t *expected)
+{
+    uint32_t column_count = floe_eng_group_state_column_count(state);
+    floe_batch out;
+    ck_assert_int_eq(floe_batch_init(&out, column_count, floe_eng_group_state_column_types(state),
+                                     NULL),
+                     FLOE_OK);
+    int64_t *seen = calloc(f->key_space + 1, sizeof *seen);
+    ck_assert_ptr_nonnull(seen);
+    uint32_t cursor = 0;
+    floe_error err;
+    for (;;) {
+        ck_assert_int_eq(floe_eng_group_state_emit(state, &cursor, &out, &err), FLOE_OK);
+        if (out.row_count == 0) break;
+        const floe_vector *text = &out.columns[f->composite ? 1 : 0];
+        for (uint32_t r = 0; r < out.row_count; r++) {
+            uint32_t id = f->key_space;
+            if (!floe_vector_is_null(text, r)) {
+                uint32_t length;
+                const unsigned char *bytes = floe_vector_string(text, r, &length);
+                char buffer[32] = {0};
+                memcpy(buffer, bytes, length);
+                id = (uint32_t)strtoul(buffer, NULL, 10);
+                if (f->composite)
+                    id = id * DATE_SPREAD + (uint32_t)((const int32_t *)out.columns[0].data)[r];
+                char again[32];
+                ck_assert_uint_eq(key_text(f->composite ? id / DATE_SPREAD : id, again), length);
+            }
+            ck_assert_uint_le(id, f->key_space);
+            ck_assert_int_eq(seen[id], 0);
+            seen[id] = ((const int64_t *)out.columns[column_count - 1].data)[r];
+        }
+    }
+    for (uint32_t id = 0; id <= f->key_space; id++)
+        ck_assert_msg(seen[id] == (expected[id] > 0 ? expected[id] : 0),
+                      "key %u: %lld rows, expected %lld", id, (long long)seen[id],
+                      (long long)expected[id]);
+    free(seen);
+    floe_batch_fini(&out);
+}
+
+static void run(const fixture *f)
+{
+    floe_type key_types[2] = {floe_type_make(FLOE_TYPE_DATE), floe_type_make(FLOE_TYPE_STRING)};
+    const floe_type *types = f->composite ? key_types : key_types + 1;
+    uint32_t key_count = f->composite ? 2 : 1;
+    floe_eng_aggregate_spec count_star = {FLOE_SQL_AGGREGATE_COUNT_STAR, false, {0, 0, 0}};
+    floe_eng_group_state *state = NULL;
+    floe_error err;
+    ck_assert_int_eq(floe_eng_group_state_create(types, key_count, &count_star, 1, NULL, &state,
+                                                 &err),
+                     FLOE_OK);
+    floe_vector date, text, dictionary;
+    ck_assert_int_eq(floe_vector_init(&date, key_types[0], FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_vector_init(&text, key_types[1], FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_vector_init(&dictionary, key_types[1], f->key_space, NULL), FLOE_OK);
+    for (uint32_t id = 0; id < f->key_space; id++) {
+        char buffer[32];
+        uint32_t length = key_text(id, buffer);
+        ck_assert_int_eq(floe_vector_set_string(&dictionary, id, buffer, length, NULL), FLOE_OK);
+    }
+    int64_t *expected = calloc(f->key_space + 1, sizeof *expected);
+    uint32_t *ids = malloc(FLOE_BATCH_CAPACITY * sizeof *ids);
+    uint16_t *selection = malloc(FLOE_BATCH_CAPACITY * sizeof *selection);
+    int64_t *weights = malloc(FLOE_BATCH_CAPACITY * sizeof *weights);
+    ck_assert(expected != NULL && ids != NULL && selection != NULL && weights != NULL);
+    srand(7);
+    for (uint32_t batch = 0; batch < 60; batch++) {
+        uint32_t count = FLOE_BATCH_CAPACITY;
+        for (uint32_t r = 0; r < count; r++)
+            ids[r] = rand() % 50 == 0 ? NULL_KEY : (uint32_t)rand() % f->key_space;
+        fill_keys(f, ids, count, &date, &text, &dictionary);
+        uint32_t selected = 0;
+        for (uint32_t r = 0; r < count; r++)
+            if (batch % 3 != 1 || r % 3 != 0) selection[selected++] = (uint16_t)r;
+        /* every fourth batch retracts what it names (groups disappear), the others insert */
+        int64_t weight = batch % 4 == 3 ? -1 : 1;
+        for (uint32_t r = 0; r < count; r++) weights[r] = weight;
+        for (uint32_t i = 0; i < selected; i++) {
+            uint32_t id = ids[selection[i]];
+            int64_t *slot = &expected[id == NULL_KEY ? f->key_space : id];
+            if (weight < 0 && *slot <= 0) weights[selection[i]] = 0; /* keep counts >= 0 */
+            *slot += weights[selection[i]];
+        }
+        const floe_vector *keys[2] = {f->composite ? &date : &text, &text};
+        const floe_vector *arguments[1] = {NULL};
+        ck_assert_msg(floe_eng_group_state_update(state, keys, arguments, weights,
+                                                  batch % 3 == 1 ? selection : NULL,
+                                                  batch % 3 == 1 ? selected : count, &err) ==
+                          FLOE_OK,
+                      "%s", err.message);
+        if (batch % 10 == 9) check_counts(state, f, expected);
+    }
+    check_counts(state, f, expected);
+    free(expected);
+    free(ids);
+    free(selection);
+    free(weights);
+    floe_vector_fini(&date);
+    floe_vector_fini(&text);
+    floe_vector_fini(&dictionary);
+    floe_eng_group_state_free(state);
+}
+
+static const fixture fixtures[] = {
+    {false, false, 60},   {false, true, 60},   {true, false, 300},
+    {true, true, 300},    {false, false, 20000}, {false, true, 20000}, {true, true, 20000},
+};
+
+START_TEST(cached_keys_match_naive_counts)
+{
+    run(&fixtures[_i]);
+}
+END_TEST
+
+/* COUNT(*), SUM(double) over one BIGINT key goes through the fused find-or-insert + SUM kernel;
+ * adding a COUNT(x) call takes the separate passes. Both must emit the same rows, bit for bit:
+ * NULL keys and values, selections, weights, and enough groups to grow the table mid-batch. */
+START_TEST(fused_sum_equals_separate_passes)
+{
+    floe_type key_type = floe_type_make(FLOE_TYPE_INT64);
+    floe_type value_type = floe_type_make(FLOE_TYPE_FLOAT64);
+    floe_eng_aggregate_spec specs[3] = {{FLOE_SQL_AGGREGATE_COUNT_STAR, false, {0, 0, 0}},
+                                        {FLOE_SQL_AGGREGATE_SUM, false, value_type},
+                                        {FLOE_SQL_AGGREGATE_COUNT, false, value_type}};
+    floe_eng_group_state *fused = NULL, *separate = NULL;
+    floe_error err;
+    ck_assert_int_eq(floe_eng_group_state_create(&key_type, 1, specs, 2, NULL, &fused, &err),
+                     FLOE_OK);
+    ck_assert_int_eq(floe_eng_group_state_create(&key_type, 1, specs, 3, NULL, &separate, &err),
+                     FLOE_OK);
+    floe_vector key, value;
+    ck_assert_int_eq(floe_vector_init(&key, key_type, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_vector_init(&value, value_type, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    uint16_t selection[FLOE_BATCH_CAPACITY];
+    int64_t weights[FLOE_BATCH_CAPACITY];
+    srand(11);
+    for (uint32_t batch = 0; batch < 40; batch++) {
+        floe_vector_reset(&key);
+        floe_vector_reset(&value);
+        uint32_t selected = 0;
+        for (uint32_t r = 0; r < FLOE_BATCH_CAPACITY; r++) {
+            ((int64_t *)key.data)[r] = (int64_t)(rand() % (batch < 20 ? 50 : 30000)) - 7;
+            ((double *)value.data)[r] = (double)(rand() % 1000) / 7.0;
+            if (rand() % 40 == 0) floe_vector_set_null(&key, r);
+            if (rand() % 30 == 0) floe_vector_set_null(&value, r);
+            weights[r] = rand() % 5 == 0 ? -1 : 2;
+            if (r % 4 != 1) selection[selected++] = (uint16_t)r;
+        }
+        const floe_vector *keys[1] = {&key};
+        const floe_vector *arguments[3] = {NULL, &value, &value};
+        const uint16_t *rows = batch % 2 ? selection : NULL;
+        uint32_t count = batch % 2 ? selected : FLOE_BATCH_CAPACITY;
+        const int64_t *row_weights = batch % 3 == 2 ? weights : NULL;
+        ck_assert_int_eq(floe_eng_group_state_update(fused, keys, arguments, row_weights, rows,
+                                                     count, &err),
+                         FLOE_OK);
+        ck_assert_int_eq(floe_eng_group_state_update(separate, keys, arguments, row_weights,
+                                                     rows, count, &err),
+                         FLOE_OK);
+    }
+    ck_assert_uint_eq(floe_eng_group_state_group_count(fused),
+                      floe_eng_group_state_group_count(separate));
+    floe_batch out_fused, out_separate;
+    ck_assert_int_eq(floe_batch_init(&out_fused, 3, floe_eng_group_state_column_types(fused), NULL),
+                     FLOE_OK);
+    ck_assert_int_eq(floe_batch_init(&out_separate, 4,
+                                     floe_eng_group_state_column_types(separate), NULL),
+                     FLOE_OK);
+    uint32_t cursor_fused = 0, cursor_separate = 0, rows_seen = 0;
+    for (;;) {
+        ck_assert_int_eq(floe_eng_group_state_emit(fused, &cursor_fused, &out_fused, &err), FLOE_OK);
+        ck_assert_int_eq(floe_eng_group_state_emit(separate, &cursor_separate, &out_separate, &err),
+                         FLOE_OK);
+        ck_assert_uint_eq(out_fused.row_count, out_separate.row_count);
+        if (out_fused.row_count == 0) break;
+        for (uint32_t r = 0; r < out_fused.row_count; r++) {
+            for (uint32_t c = 0; c < 3; c++) {
+                ck_assert(floe_vector_is_null(&out_fused.columns[c], r) ==
+                          floe_vector_is_null(&out_separate.columns[c], r));
+                if (floe_vector_is_null(&out_fused.columns[c], r)) continue;
+                ck_assert(memcmp((const char *)out_fused.columns[c].data + 8 * r,
+                                 (const char *)out_separate.columns[c].data + 8 * r, 8) == 0);
+            }
+        }
+        rows_seen += out_fused.row_count;
+    }
+    ck_assert_uint_gt(rows_seen, 15000);
+    floe_batch_fini(&out_fused);
+    floe_batch_fini(&out_separate);
+    floe_vector_fini(&key);
+    floe_vector_fini(&value);
+    floe_eng_group_state_free(fused);
+    floe_eng_group_state_free(separate);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("group_state");
+    TCase *tc = tcase_create("key cache");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, cached_keys_match_naive_counts, 0,
+                        (int)(sizeof fixtures / sizeof fixtures[0]));
+    tcase_add_test(tc, fused_sum_equals_separate_passes);
+    suite_add_tcase(suite, tc);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
