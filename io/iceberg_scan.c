@@ -443,6 +443,9 @@ static int file_cursor_open(file_cursor *cursor, const char *path,
     options.column_indexes = leaves;
     options.column_index_count = leaf_count;
     options.io_backend = backend;
+    /* Dictionary pages reach the operators as codes into the page's dictionary: strings are not
+     * copied per row, and a GROUP BY or join resolves each distinct value once per batch. */
+    options.dictionary_as_codes = true;
     status = floe_pq_reader_open(&cursor->reader, path, &options, err);
     if (status < 0) goto done;
     status = file_cursor_select_row_groups(cursor, fields, predicates, predicate_count,

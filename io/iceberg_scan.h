@@ -95,6 +95,8 @@
  * The reader owns the plan, the Parquet readers it opens and the delete sets. The
  * caller's batch (floe_ice_scan_reader_batch_init) receives VIEWS: its vectors point into the
  * reader's buffers and stay valid until the next floe_ice_scan_reader_next_batch or _free.
+ * STRING and BINARY columns of dictionary-encoded pages arrive as DICTIONARY vectors
+ * (kernels/vector.h), codes into the page's dictionary, so strings are not copied per row.
  *
  * Errors: FLOE_ENOTFOUND (unknown snapshot, an expired `from` in change mode, a projected or
  * predicate column not in the schema, a data or delete file missing on disk: the message
