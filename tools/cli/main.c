@@ -11,6 +11,7 @@
 #include "io/catalog_fs.h"     /* floe_io_catalog_set_test_hooks */
 #include "io/iceberg_commit.h" /* floe_ice_commit_set_test_hook */
 
+#include <malloc.h> /* mallopt */
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,8 +122,22 @@ static void install_kill_hook(void)
     floe_io_catalog_set_test_hooks(&hooks);
 }
 
+/* Scans allocate and free page and column-chunk buffers of a few hundred KiB to a few MiB for
+ * every file they read. glibc serves blocks above 128 KiB with mmap and gives them back with
+ * munmap, so each file paid its buffers' page faults again (a quarter of a GROUP BY's time in
+ * the kernel, measured with perf). Keeping such blocks in the heap lets freed buffers be reused:
+ * GROUP BY region over 50M rows went from 0.68-0.77 s to 0.57-0.61 s. The process's memory is
+ * still bounded by the engine's own accounting; this only changes how much freed memory glibc
+ * keeps for reuse (at most the trim threshold beyond what is in use). */
+static void keep_freed_buffers_for_reuse(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 int main(int argc, char **argv)
 {
+    keep_freed_buffers_for_reuse();
     install_kill_hook();
     floe_cli_context context = {.warehouse = getenv("FLOE_WAREHOUSE")};
     if (context.warehouse == NULL || context.warehouse[0] == '\0') context.warehouse = "./lake";
