@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -550,6 +551,7 @@ typedef struct orphan_walk {
     size_t referenced_count;
     time_t newest_allowed;   /* files modified after this are too young to be orphans */
     floe_io_string_list *orphans;
+    bool check_age;          /* false when every file is old enough (min_age_seconds 0) */
 } orphan_walk;
 
 static int is_referenced(const orphan_walk *walk, const char *relative)
@@ -563,7 +565,7 @@ static int is_referenced(const orphan_walk *walk, const char *relative)
 static int consider_file(orphan_walk *walk, const char *relative, const char *base,
                          const struct stat *info, floe_error *err)
 {
-    if (info->st_mtime > walk->newest_allowed) return FLOE_OK;
+    if (walk->check_age && info->st_mtime > walk->newest_allowed) return FLOE_OK;
     int orphan;
     if (strncmp(base, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0) {
         orphan = 1;
@@ -651,7 +653,13 @@ int floe_io_catalog_list_orphans(const char *table_directory, const char *const 
                    "%s: no such table directory", table_directory);
     char real_directory[PATH_MAX];
     const char *real = realpath(table_directory, real_directory) != NULL ? real_directory : NULL;
-    orphan_walk walk = {table_directory, NULL, 0, time(NULL) - (time_t)min_age_seconds, orphans};
+    /* The fine-grained clock: since Linux 6.13 a file's mtime can come from it (multigrain
+     * time stamps) and be a second ahead of time(NULL) at a second's boundary. An age of 0
+     * takes every file, whatever its time stamp. */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    orphan_walk walk = {table_directory, NULL, 0, now.tv_sec - (time_t)min_age_seconds, orphans,
+                        min_age_seconds > 0};
     if (referenced_count > 0) {
         walk.referenced = floe_malloc(referenced_count * sizeof *walk.referenced);
         FLOE_RETURN_IF(walk.referenced == NULL, FLOE_ENOMEM, err,

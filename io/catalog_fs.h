@@ -65,8 +65,8 @@
  * directory, every `.tmp-*` file anywhere, and every file under data/, floe/state/ and metadata/
  * that is not in the caller's referenced set — except metadata JSON files (versions are history;
  * expiring them is another decision) and version-hint.text. Only files last modified at least
- * min_age_seconds ago are listed, so a vacuum does not delete the files of a commit in flight
- * (Iceberg's remove_orphan_files uses days; tests use 0).
+ * min_age_seconds ago are listed (0: every file), so a vacuum does not delete the files of a
+ * commit in flight (Iceberg's remove_orphan_files uses days; tests use 0).
  *
  * Test hook: floe_io_catalog_set_test_hooks installs a callback run between the protocol's steps
  * with the step's name ("temp-written", "directories-synced", "published", "temp-removed",
