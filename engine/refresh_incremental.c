@@ -16,6 +16,7 @@
 #include "engine/expression_eval.h" /* keys, arguments, the PROJECT / FILTER chain */
 #include "engine/group_state.h"     /* D and S */
 #include "engine/state_store.h"     /* the state manifest, bucket_of */
+#include "engine/table_writer.h"    /* floe_eng_data_file_entry: the output files' manifest entries */
 #include "io/catalog_fs.h"          /* new file names */
 #include "io/fs_util.h"             /* directories */
 #include "io/iceberg_commit.h"      /* the one commit */
@@ -99,10 +100,7 @@ bool floe_eng_incremental_shape(const floe_sql_plan *plan, const char **construc
 /* One new output file and its manifest entry (the Parquet writer's Iceberg metrics). */
 typedef struct output_file {
     char *path;
-    floe_ice_data_file data;
-    floe_ice_int_long *counts;  /* 4 x columns: sizes, values, nulls, NaNs */
-    floe_ice_int_bytes *bounds; /* 2 x columns: lower, upper */
-    uint8_t *bound_bytes;
+    floe_eng_data_file_entry entry; /* the manifest entry (engine/table_writer.h) */
 } output_file;
 
 struct floe_eng_incremental {
@@ -132,9 +130,7 @@ static void output_file_fini(output_file *file, bool remove)
 {
     if (remove && file->path != NULL) unlink(file->path);
     floe_free(file->path);
-    floe_free(file->counts);
-    floe_free(file->bounds);
-    floe_free(file->bound_bytes);
+    floe_eng_data_file_entry_fini(&file->entry);
 }
 
 void floe_eng_incremental_free(floe_eng_incremental *inc)
@@ -672,56 +668,6 @@ static int output_schema_init(output_schema *schema, const floe_ice_table *table
     return FLOE_OK;
 }
 
-/* The manifest entry of a finished file from the writer's Iceberg metrics. */
-static int describe_output(output_file *file, const output_schema *schema,
-                           const floe_pq_write_result *result, floe_error *err)
-{
-    uint32_t columns = result->column_count;
-    size_t room = columns > 0 ? columns : 1;
-    file->counts = floe_calloc(4 * room, sizeof *file->counts);
-    file->bounds = floe_calloc(2 * room, sizeof *file->bounds);
-    file->bound_bytes = floe_malloc(2 * room * FLOE_PQ_BOUND_MAX_SIZE);
-    FLOE_RETURN_IF(file->counts == NULL || file->bounds == NULL || file->bound_bytes == NULL,
-                   FLOE_ENOMEM, err, "out of memory");
-    floe_ice_int_long *sizes = file->counts, *values = sizes + columns, *nulls = values + columns,
-                      *nans = nulls + columns;
-    floe_ice_int_bytes *lowers = file->bounds, *uppers = lowers + columns;
-    size_t nan_count = 0, lower_count = 0, upper_count = 0;
-    for (uint32_t c = 0; c < columns; c++) {
-        const floe_pq_column_result *column = &result->columns[c];
-        int32_t id = column->field_id;
-        sizes[c] = (floe_ice_int_long){id, (int64_t)column->column_size};
-        values[c] = (floe_ice_int_long){id, (int64_t)column->value_count};
-        nulls[c] = (floe_ice_int_long){id, (int64_t)column->null_count};
-        if (is_float(schema->columns[c].type))
-            nans[nan_count++] = (floe_ice_int_long){id, (int64_t)column->nan_count};
-        uint8_t *low = file->bound_bytes + 2 * (size_t)c * FLOE_PQ_BOUND_MAX_SIZE;
-        uint8_t *high = low + FLOE_PQ_BOUND_MAX_SIZE;
-        if (column->has_lower_bound) {
-            memcpy(low, column->lower_bound, column->lower_bound_size);
-            lowers[lower_count++] = (floe_ice_int_bytes){id, {low, column->lower_bound_size}};
-        }
-        if (column->has_upper_bound) {
-            memcpy(high, column->upper_bound, column->upper_bound_size);
-            uppers[upper_count++] = (floe_ice_int_bytes){id, {high, column->upper_bound_size}};
-        }
-    }
-    floe_ice_data_file *data = &file->data;
-    memset(data, 0, sizeof *data);
-    data->content = FLOE_ICE_CONTENT_DATA;
-    data->file_path = file->path;
-    data->file_format = "PARQUET";
-    data->record_count = (int64_t)result->row_count;
-    data->file_size_in_bytes = (int64_t)result->file_size;
-    data->column_sizes = (floe_ice_counts){columns, 1, sizes};
-    data->value_counts = (floe_ice_counts){columns, 1, values};
-    data->null_value_counts = (floe_ice_counts){columns, 1, nulls};
-    data->nan_value_counts = (floe_ice_counts){nan_count, 1, nans};
-    data->lower_bounds = (floe_ice_bounds){lower_count, 1, lowers};
-    data->upper_bounds = (floe_ice_bounds){upper_count, 1, uppers};
-    return FLOE_OK;
-}
-
 /* The PROJECT / FILTER chain above the aggregate, evaluated over the groups' result rows. */
 typedef struct chain_step {
     const floe_sql_plan *node;
@@ -883,7 +829,9 @@ static int write_output_file(floe_eng_incremental *inc, const output_schema *sch
     floe_pq_write_result result;
     if (status == FLOE_OK) status = floe_pq_writer_close(writer, &result, err);
     if (status == FLOE_OK && *rows > 0) status = floe_pq_writer_sync(writer, err);
-    if (status == FLOE_OK && *rows > 0) status = describe_output(file, schema, &result, err);
+    if (status == FLOE_OK && *rows > 0)
+        status = floe_eng_data_file_entry_build(&file->entry, file->path, schema->columns,
+                                                &result, err);
     floe_pq_writer_free(writer);
     if (status == FLOE_OK && *rows == 0) { /* nothing survived HAVING: no file */
         inc->output_count--;
@@ -1369,7 +1317,7 @@ int floe_eng_incremental_commit(floe_eng_incremental *inc, const char *const *al
         for (size_t i = 0; i < inc->removed_count; i++) removed[i] = inc->removed[i];
         for (size_t i = 0; i < also_removed_count; i++)
             removed[inc->removed_count + i] = also_removed[i];
-        for (size_t i = 0; i < inc->output_count; i++) added[i] = inc->outputs[i].data;
+        for (size_t i = 0; i < inc->output_count; i++) added[i] = inc->outputs[i].entry.data;
         floe_ice_commit_request request = {0};
         request.operation = "overwrite";
         request.added_files = added;

@@ -20,10 +20,7 @@
 typedef struct written_file {
     char *path;
     bool closed;
-    floe_ice_data_file data;      /* points into the arrays below */
-    floe_ice_int_long *counts;    /* 4 x columns: sizes, values, nulls, NaNs */
-    floe_ice_int_bytes *bounds;   /* 2 x columns: lower, upper */
-    uint8_t *bound_bytes;         /* 2 x columns x FLOE_PQ_BOUND_MAX_SIZE */
+    floe_eng_data_file_entry entry; /* once closed */
 } written_file;
 
 struct floe_eng_table_writer {
@@ -168,9 +165,7 @@ static void written_file_fini(written_file *file, bool remove)
 {
     if (remove && file->path != NULL) unlink(file->path);
     floe_free(file->path);
-    floe_free(file->counts);
-    floe_free(file->bounds);
-    floe_free(file->bound_bytes);
+    floe_eng_data_file_entry_fini(&file->entry);
 }
 
 static int start_file(floe_eng_table_writer *writer, floe_error *err)
@@ -202,30 +197,42 @@ static int start_file(floe_eng_table_writer *writer, floe_error *err)
     return FLOE_OK;
 }
 
-/* The manifest entry of a closed file, from the Parquet writer's Iceberg metrics. */
-static int describe_file(floe_eng_table_writer *writer, written_file *file,
-                         const floe_pq_write_result *result, floe_error *err)
+void floe_eng_data_file_entry_fini(floe_eng_data_file_entry *entry)
 {
-    uint32_t columns = result->column_count;
-    file->counts = floe_calloc(4 * (size_t)(columns ? columns : 1), sizeof *file->counts);
-    file->bounds = floe_calloc(2 * (size_t)(columns ? columns : 1), sizeof *file->bounds);
-    file->bound_bytes = floe_malloc(2 * (size_t)(columns ? columns : 1) * FLOE_PQ_BOUND_MAX_SIZE);
-    FLOE_RETURN_IF(file->counts == NULL || file->bounds == NULL || file->bound_bytes == NULL,
-                   FLOE_ENOMEM, err, "out of memory");
-    floe_ice_int_long *sizes = file->counts, *values = sizes + columns, *nulls = values + columns,
-                      *nans = nulls + columns;
-    floe_ice_int_bytes *lowers = file->bounds, *uppers = lowers + columns;
+    floe_free(entry->counts);
+    floe_free(entry->bounds);
+    floe_free(entry->bound_bytes);
+    memset(entry, 0, sizeof *entry);
+}
+
+int floe_eng_data_file_entry_build(floe_eng_data_file_entry *entry, const char *path,
+                                   const floe_pq_write_column *columns,
+                                   const floe_pq_write_result *result, floe_error *err)
+{
+    memset(entry, 0, sizeof *entry);
+    uint32_t count = result->column_count;
+    size_t room = count > 0 ? count : 1;
+    entry->counts = floe_calloc(4 * room, sizeof *entry->counts);
+    entry->bounds = floe_calloc(2 * room, sizeof *entry->bounds);
+    entry->bound_bytes = floe_malloc(2 * room * FLOE_PQ_BOUND_MAX_SIZE);
+    if (entry->counts == NULL || entry->bounds == NULL || entry->bound_bytes == NULL) {
+        floe_eng_data_file_entry_fini(entry);
+        return floe_error_set(err, FLOE_ENOMEM, "out of memory describing %s", path);
+    }
+    floe_ice_int_long *sizes = entry->counts, *values = sizes + count, *nulls = values + count,
+                      *nans = nulls + count;
+    floe_ice_int_bytes *lowers = entry->bounds, *uppers = lowers + count;
     size_t nan_count = 0, lower_count = 0, upper_count = 0;
-    for (uint32_t c = 0; c < columns; c++) {
+    for (uint32_t c = 0; c < count; c++) {
         const floe_pq_column_result *column = &result->columns[c];
         int32_t id = column->field_id;
         sizes[c] = (floe_ice_int_long){id, (int64_t)column->column_size};
         values[c] = (floe_ice_int_long){id, (int64_t)column->value_count};
         nulls[c] = (floe_ice_int_long){id, (int64_t)column->null_count};
-        floe_type_id type = (floe_type_id)writer->columns[c].type.id;
+        floe_type_id type = (floe_type_id)columns[c].type.id;
         if (type == FLOE_TYPE_FLOAT32 || type == FLOE_TYPE_FLOAT64)
             nans[nan_count++] = (floe_ice_int_long){id, (int64_t)column->nan_count};
-        uint8_t *low = file->bound_bytes + (2 * (size_t)c) * FLOE_PQ_BOUND_MAX_SIZE;
+        uint8_t *low = entry->bound_bytes + (2 * (size_t)c) * FLOE_PQ_BOUND_MAX_SIZE;
         uint8_t *high = low + FLOE_PQ_BOUND_MAX_SIZE;
         if (column->has_lower_bound) {
             memcpy(low, column->lower_bound, column->lower_bound_size);
@@ -236,16 +243,15 @@ static int describe_file(floe_eng_table_writer *writer, written_file *file,
             uppers[upper_count++] = (floe_ice_int_bytes){id, {high, column->upper_bound_size}};
         }
     }
-    floe_ice_data_file *data = &file->data;
-    memset(data, 0, sizeof *data);
+    floe_ice_data_file *data = &entry->data;
     data->content = FLOE_ICE_CONTENT_DATA;
-    data->file_path = file->path;
+    data->file_path = path;
     data->file_format = "PARQUET";
     data->record_count = (int64_t)result->row_count;
     data->file_size_in_bytes = (int64_t)result->file_size;
-    data->column_sizes = (floe_ice_counts){columns, 1, sizes};
-    data->value_counts = (floe_ice_counts){columns, 1, values};
-    data->null_value_counts = (floe_ice_counts){columns, 1, nulls};
+    data->column_sizes = (floe_ice_counts){count, 1, sizes};
+    data->value_counts = (floe_ice_counts){count, 1, values};
+    data->null_value_counts = (floe_ice_counts){count, 1, nulls};
     data->nan_value_counts = (floe_ice_counts){nan_count, 1, nans};
     data->lower_bounds = (floe_ice_bounds){lower_count, 1, lowers};
     data->upper_bounds = (floe_ice_bounds){upper_count, 1, uppers};
@@ -259,7 +265,9 @@ static int close_file(floe_eng_table_writer *writer, floe_error *err)
     floe_pq_write_result result;
     int status = floe_pq_writer_close(writer->open_writer, &result, err);
     if (status == FLOE_OK) status = floe_pq_writer_sync(writer->open_writer, err);
-    if (status == FLOE_OK) status = describe_file(writer, file, &result, err);
+    if (status == FLOE_OK)
+        status = floe_eng_data_file_entry_build(&file->entry, file->path, writer->columns,
+                                                &result, err);
     floe_pq_writer_free(writer->open_writer);
     writer->open_writer = NULL;
     if (status == FLOE_OK) file->closed = true;
@@ -338,7 +346,7 @@ int floe_eng_table_writer_commit(floe_eng_table_writer *writer, const floe_eng_t
         added = floe_calloc(writer->file_count, sizeof *added);
         if (added == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
         for (size_t i = 0; added != NULL && i < writer->file_count; i++)
-            added[i] = writer->files[i].data;
+            added[i] = writer->files[i].entry.data;
     }
     size_t removed = commit != NULL ? commit->removed_count : 0;
     if (status == FLOE_OK && (writer->file_count > 0 || removed > 0)) {

@@ -47,6 +47,7 @@
 
 #include "io/iceberg_commit.h" /* floe_ice_commit_result, floe_ice_property */
 #include "io/iceberg_table.h"  /* floe_ice_table */
+#include "io/parquet_writer.h" /* floe_pq_write_column, floe_pq_write_result */
 #include "kernels/status.h"
 #include "kernels/vector.h"    /* floe_batch */
 
@@ -55,6 +56,23 @@
 
 /* Rows after which a data file is closed and the next one started. */
 #define FLOE_ENG_TABLE_WRITER_FILE_ROWS ((int64_t)1 << 20)
+
+/* The manifest entry of a Parquet data file written with io/parquet_writer.h, built from the
+ * writer's Iceberg metrics: file size and row count, per column its size, value and null counts,
+ * NaN counts (float columns only) and lower/upper bounds. `data` points into the arrays the entry
+ * owns and at `path`, which must outlive it. Every Floe writer of table files (this writer, the
+ * incremental refresh's bucket files, floe-datagen) describes its files with it. FLOE_ENOMEM. */
+typedef struct floe_eng_data_file_entry {
+    floe_ice_data_file data;
+    floe_ice_int_long *counts;  /* 4 x columns: sizes, values, nulls, NaNs */
+    floe_ice_int_bytes *bounds; /* 2 x columns: lower, upper */
+    uint8_t *bound_bytes;       /* 2 x columns x FLOE_PQ_BOUND_MAX_SIZE */
+} floe_eng_data_file_entry;
+
+int floe_eng_data_file_entry_build(floe_eng_data_file_entry *entry, const char *path,
+                                   const floe_pq_write_column *columns,
+                                   const floe_pq_write_result *result, floe_error *err);
+void floe_eng_data_file_entry_fini(floe_eng_data_file_entry *entry);
 
 typedef struct floe_eng_table_writer floe_eng_table_writer;
 
