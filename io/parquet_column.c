@@ -334,8 +334,10 @@ static int copy_rows(floe_pq_column_cursor *cursor, floe_vector *vector, uint32_
                 continue;
             }
             floe_string_ref ref = refs[value++];
-            FLOE_TRY(floe_vector_set_string(vector, row + i, cursor->string_base + ref.offset,
-                                            ref.length, err));
+            /* A page of only empty strings has no byte buffer: NULL + 0 is undefined in C. */
+            static const uint8_t no_bytes[1];
+            const uint8_t *bytes = ref.length > 0 ? cursor->string_base + ref.offset : no_bytes;
+            FLOE_TRY(floe_vector_set_string(vector, row + i, bytes, ref.length, err));
         }
         break;
     }
