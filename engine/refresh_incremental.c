@@ -11,8 +11,9 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "engine/refresh_incremental.h"
+#include "engine/refresh_incremental_int.h"
 
-#include "engine/executor.h"        /* the aggregate's input over delta pins */
+#include "engine/delta_plan.h"      /* the aggregate's input: its change */
 #include "engine/expression_eval.h" /* keys, arguments, the PROJECT / FILTER chain */
 #include "engine/group_state.h"     /* D and S */
 #include "engine/state_store.h"     /* the state manifest, bucket_of */
@@ -36,15 +37,60 @@
 
 enum { GROUPS_PER_BUCKET = 65536 };
 
-/* Why the refresh must rebuild, truncated to FLOE_ENG_FALLBACK_SIZE. */
-static void set_fallback(char *fallback, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-static void set_fallback(char *fallback, const char *format, ...)
+/* ---- shared with refresh_rows.c (refresh_incremental_int.h) ------------------------------ */
+
+void floe_eng_incremental_fallback(char *fallback, const char *format, ...)
 {
     va_list arguments;
     va_start(arguments, format);
     vsnprintf(fallback, FLOE_ENG_FALLBACK_SIZE, format, arguments);
     va_end(arguments);
+}
+
+char *floe_eng_incremental_copy_text(const char *text)
+{
+    size_t size = strlen(text) + 1;
+    char *copy = floe_malloc(size);
+    if (copy != NULL) memcpy(copy, text, size);
+    return copy;
+}
+
+int floe_eng_incremental_add_path(char ***paths, size_t *count, size_t *capacity,
+                                  const char *path, floe_error *err)
+{
+    if (*count == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 8;
+        char **larger = floe_realloc(*paths, grown * sizeof *larger);
+        FLOE_RETURN_IF(larger == NULL, FLOE_ENOMEM, err, "out of memory");
+        *paths = larger;
+        *capacity = grown;
+    }
+    (*paths)[*count] = floe_eng_incremental_copy_text(path);
+    FLOE_RETURN_IF((*paths)[*count] == NULL, FLOE_ENOMEM, err, "out of memory");
+    (*count)++;
+    return FLOE_OK;
+}
+
+int floe_eng_incremental_in_history(floe_eng_database *db, const char *identity,
+                                    int64_t snapshot_id, bool *found, floe_error *err)
+{
+    *found = snapshot_id < 0;
+    if (*found) return FLOE_OK;
+    floe_ice_table *source = NULL;
+    FLOE_TRY(floe_ice_table_open(&source, identity, floe_eng_database_warehouse(db), err));
+    const floe_ice_table_metadata *metadata = source->metadata;
+    const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(metadata);
+    size_t steps = 0;
+    while (snapshot != NULL && steps++ <= metadata->snapshot_count) {
+        if (snapshot->snapshot_id == snapshot_id) {
+            *found = true;
+            break;
+        }
+        if (snapshot->parent_snapshot_id < 0) break;
+        snapshot = floe_ice_snapshot_by_id(metadata, snapshot->parent_snapshot_id);
+    }
+    floe_ice_table_free(source);
+    return FLOE_OK;
 }
 
 /* ---- shape -------------------------------------------------------------------------------- */
@@ -69,64 +115,24 @@ static const floe_sql_plan *aggregate_of(const floe_sql_plan *plan)
 bool floe_eng_incremental_shape(const floe_sql_plan *plan, const char **construct)
 {
     *construct = NULL;
-    if (has_kind(plan, FLOE_SQL_PLAN_JOIN)) {
-        *construct = "joins";
-        return false;
-    }
     const floe_sql_plan *aggregate = aggregate_of(plan);
     if (aggregate == NULL) {
-        *construct = has_kind(plan, FLOE_SQL_PLAN_AGGREGATE) ? "aggregates under other operators"
-                                                             : "non-aggregating tables";
-        return false;
+        if (has_kind(plan, FLOE_SQL_PLAN_AGGREGATE)) {
+            *construct = "aggregates under other operators";
+            return false;
+        }
+        return floe_eng_incremental_rows_shape(plan, construct);
     }
     if (has_kind(aggregate->inputs[0], FLOE_SQL_PLAN_AGGREGATE)) {
         *construct = "aggregates over aggregates";
         return false;
     }
-    if (has_kind(aggregate->inputs[0], FLOE_SQL_PLAN_VALUES)) {
-        *construct = "constant rows (VALUES) under an aggregate";
-        return false;
-    }
-    if (has_kind(aggregate->inputs[0], FLOE_SQL_PLAN_ORDER) ||
-        has_kind(aggregate->inputs[0], FLOE_SQL_PLAN_LIMIT)) {
-        *construct = "ORDER BY / LIMIT under an aggregate";
-        return false;
-    }
-    return true;
+    return floe_eng_delta_supported(aggregate->inputs[0], construct);
 }
 
 /* ---- the prepared refresh ----------------------------------------------------------------- */
 
-/* One new output file and its manifest entry (the Parquet writer's Iceberg metrics). */
-typedef struct output_file {
-    char *path;
-    floe_eng_data_file_entry entry; /* the manifest entry (engine/table_writer.h) */
-} output_file;
-
-struct floe_eng_incremental {
-    char *directory;
-    int32_t schema_id;
-    floe_eng_state_manifest manifest;  /* the new one */
-    char *manifest_path;
-    char **state_paths;                /* state files written by this refresh */
-    size_t state_count, state_capacity;
-    output_file *outputs;
-    size_t output_count, output_capacity;
-    char **removed;                    /* old output files of touched buckets (copies) */
-    size_t removed_count, removed_capacity;
-    floe_eng_incremental_counts counts;
-    bool committed;
-};
-
-static char *copy_text(const char *text)
-{
-    size_t size = strlen(text) + 1;
-    char *copy = floe_malloc(size);
-    if (copy != NULL) memcpy(copy, text, size);
-    return copy;
-}
-
-static void output_file_fini(output_file *file, bool remove)
+void floe_eng_incremental_output_file_fini(floe_eng_incremental_output *file, bool remove)
 {
     if (remove && file->path != NULL) unlink(file->path);
     floe_free(file->path);
@@ -137,7 +143,8 @@ void floe_eng_incremental_free(floe_eng_incremental *inc)
 {
     if (inc == NULL) return;
     bool remove = !inc->committed;
-    for (size_t i = 0; i < inc->output_count; i++) output_file_fini(&inc->outputs[i], remove);
+    for (size_t i = 0; i < inc->output_count; i++)
+        floe_eng_incremental_output_file_fini(&inc->outputs[i], remove);
     for (size_t i = 0; i < inc->state_count; i++) {
         if (remove) unlink(inc->state_paths[i]);
         floe_free(inc->state_paths[i]);
@@ -440,22 +447,6 @@ static int state_entry_row(row_file *file, const state_layout *layout,
     return row_file_next(file, err);
 }
 
-static int add_path(char ***paths, size_t *count, size_t *capacity, const char *path,
-                    floe_error *err)
-{
-    if (*count == *capacity) {
-        size_t grown = *capacity ? *capacity * 2 : 8;
-        char **larger = floe_realloc(*paths, grown * sizeof *larger);
-        FLOE_RETURN_IF(larger == NULL, FLOE_ENOMEM, err, "out of memory");
-        *paths = larger;
-        *capacity = grown;
-    }
-    (*paths)[*count] = copy_text(path);
-    FLOE_RETURN_IF((*paths)[*count] == NULL, FLOE_ENOMEM, err, "out of memory");
-    (*count)++;
-    return FLOE_OK;
-}
-
 /* Writing options (write_options_init). State files are read back only by the next refresh
  * and rewritten by every refresh that touches their bucket, so they favour speed: Snappy, no
  * dictionary (keys and values are mostly distinct; building one cost a third of a refresh).
@@ -484,7 +475,7 @@ static int write_state_file(floe_eng_incremental *inc, const state_layout *layou
     FLOE_TRY(floe_io_make_directories(folder, err));
     FLOE_TRY(floe_io_catalog_new_file_path(inc->directory, "floe/state", "bucket-", ".parquet",
                                            path, path_size, err));
-    FLOE_TRY(add_path(&inc->state_paths, &inc->state_count, &inc->state_capacity, path, err));
+    FLOE_TRY(floe_eng_incremental_add_path(&inc->state_paths, &inc->state_count, &inc->state_capacity, path, err));
     row_file file = {0};
     floe_pq_write_schema schema = {layout->columns, layout->column_count, NULL, NULL, 0};
     int status = floe_pq_writer_create(&file.writer, path, &schema, &state_file_options, err);
@@ -792,7 +783,7 @@ static int write_output_file(floe_eng_incremental *inc, const output_schema *sch
     *rows = 0;
     if (inc->output_count == inc->output_capacity) {
         size_t grown = inc->output_capacity ? inc->output_capacity * 2 : 8;
-        output_file *larger = floe_realloc(inc->outputs, grown * sizeof *larger);
+        floe_eng_incremental_output *larger = floe_realloc(inc->outputs, grown * sizeof *larger);
         FLOE_RETURN_IF(larger == NULL, FLOE_ENOMEM, err, "out of memory");
         inc->outputs = larger;
         inc->output_capacity = grown;
@@ -802,9 +793,9 @@ static int write_output_file(floe_eng_incremental *inc, const output_schema *sch
     FLOE_TRY(floe_io_make_directories(data, err));
     FLOE_TRY(floe_io_catalog_new_file_path(inc->directory, "data", "floe-", ".parquet", file_path,
                                            sizeof file_path, err));
-    output_file *file = &inc->outputs[inc->output_count];
+    floe_eng_incremental_output *file = &inc->outputs[inc->output_count];
     memset(file, 0, sizeof *file);
-    file->path = copy_text(file_path);
+    file->path = floe_eng_incremental_copy_text(file_path);
     FLOE_RETURN_IF(file->path == NULL, FLOE_ENOMEM, err, "out of memory");
     inc->output_count++; /* ours to delete from here on */
     floe_pq_writer *writer = NULL;
@@ -835,7 +826,7 @@ static int write_output_file(floe_eng_incremental *inc, const output_schema *sch
     floe_pq_writer_free(writer);
     if (status == FLOE_OK && *rows == 0) { /* nothing survived HAVING: no file */
         inc->output_count--;
-        output_file_fini(file, true);
+        floe_eng_incremental_output_file_fini(file, true);
         return FLOE_OK;
     }
     if (status == FLOE_OK) *path = file->path;
@@ -953,29 +944,6 @@ static int drain_delta(run_state *run, floe_eng_operator *input, floe_error *err
     }
 }
 
-/* Whether `snapshot_id` is the current snapshot of `identity` or one of its ancestors. */
-static int in_history(floe_eng_database *db, const char *identity, int64_t snapshot_id,
-                      bool *found, floe_error *err)
-{
-    *found = snapshot_id < 0; /* from the empty table: always a valid start */
-    if (*found) return FLOE_OK;
-    floe_ice_table *source = NULL;
-    FLOE_TRY(floe_ice_table_open(&source, identity, floe_eng_database_warehouse(db), err));
-    const floe_ice_table_metadata *metadata = source->metadata;
-    const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(metadata);
-    size_t steps = 0;
-    while (snapshot != NULL && steps++ <= metadata->snapshot_count) {
-        if (snapshot->snapshot_id == snapshot_id) {
-            *found = true;
-            break;
-        }
-        if (snapshot->parent_snapshot_id < 0) break;
-        snapshot = floe_ice_snapshot_by_id(metadata, snapshot->parent_snapshot_id);
-    }
-    floe_ice_table_free(source);
-    return FLOE_OK;
-}
-
 static uint32_t bucket_count_for(uint32_t groups)
 {
     uint32_t count = 1;
@@ -1019,7 +987,7 @@ static int load_buckets(floe_eng_incremental *inc, run_state *run, floe_eng_cont
             return status;
         }
         if (status != FLOE_OK) {
-            set_fallback(fallback, "state of bucket %u unusable: %s", b, file_err.message);
+            floe_eng_incremental_fallback(fallback, "state of bucket %u unusable: %s", b, file_err.message);
             return FLOE_OK;
         }
         inc->counts.state_files_read++;
@@ -1029,7 +997,7 @@ static int load_buckets(floe_eng_incremental *inc, run_state *run, floe_eng_cont
         if (status == FLOE_OK) {
             status = floe_eng_group_state_import(loaded, &flat, &file_err);
             if (status == FLOE_ECORRUPT) {
-                set_fallback(fallback, "state of bucket %u unusable: %s", b, file_err.message);
+                floe_eng_incremental_fallback(fallback, "state of bucket %u unusable: %s", b, file_err.message);
                 floe_eng_group_state_free(loaded);
                 floe_eng_group_state_flat_fini(&flat);
                 return FLOE_OK;
@@ -1099,7 +1067,7 @@ static int write_buckets(floe_eng_incremental *inc, run_state *run, const floe_i
         inc->counts.buckets_touched++;
         const char *old_output = set->buckets[b].output_path;
         if (old_output != NULL)
-            status = add_path(&inc->removed, &inc->removed_count, &inc->removed_capacity,
+            status = floe_eng_incremental_add_path(&inc->removed, &inc->removed_count, &inc->removed_capacity,
                               old_output, err);
         if (status != FLOE_OK) break;
         if (!has_groups) {
@@ -1155,24 +1123,24 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
                                                   &manifest_err);
         if (status == FLOE_ENOMEM) return floe_error_set(err, status, "%s", manifest_err.message);
         if (status != FLOE_OK) {
-            set_fallback(fallback, "state manifest unusable: %s",
+            floe_eng_incremental_fallback(fallback, "state manifest unusable: %s",
                      manifest_err.message);
             return FLOE_OK;
         }
         old_set = floe_eng_state_manifest_find_set(&run->previous, FLOE_ENG_STATE_SET_AGGREGATE);
         if (old_set == NULL ||
             old_set->key_column_count != aggregate->u.aggregate.group_count) {
-            set_fallback(fallback,
+            floe_eng_incremental_fallback(fallback,
                      "state manifest %s has no aggregate state of %u key columns",
                      previous_manifest, aggregate->u.aggregate.group_count);
             return FLOE_OK;
         }
         for (uint32_t i = 0; i < source_count; i++) {
             bool found = false;
-            FLOE_TRY(in_history(db, sources[i].identity, sources[i].from_snapshot_id, &found,
+            FLOE_TRY(floe_eng_incremental_in_history(db, sources[i].identity, sources[i].from_snapshot_id, &found,
                                 err));
             if (!found) {
-                set_fallback(fallback,
+                floe_eng_incremental_fallback(fallback,
                          "snapshot %" PRId64 " of %s, read by the last refresh, is no longer in "
                          "its history",
                          sources[i].from_snapshot_id, sources[i].identity);
@@ -1180,16 +1148,19 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
             }
         }
     }
-    for (uint32_t i = 0; i < source_count; i++)
-        FLOE_TRY(floe_eng_context_pin_delta(context, sources[i].identity,
-                                            previous_manifest != NULL ? sources[i].from_snapshot_id
-                                                                      : -1,
-                                            sources[i].to_snapshot_id, err));
     FLOE_TRY(run_init(run, aggregate, context, err));
     floe_eng_operator *input = NULL;
     floe_error read_err;
     floe_error_clear(&read_err);
-    int status = floe_eng_plan_compile(aggregate->inputs[0], context, &input, &read_err);
+    floe_eng_delta_source *versions = floe_calloc(source_count + 1, sizeof *versions);
+    FLOE_RETURN_IF(versions == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t i = 0; i < source_count; i++) {
+        versions[i] = sources[i];
+        if (previous_manifest == NULL) versions[i].from_snapshot_id = -1; /* a rebuild */
+    }
+    int status = floe_eng_delta_compile(aggregate->inputs[0], versions, source_count, context,
+                                        &input, &read_err);
+    floe_free(versions);
     if (status == FLOE_OK) status = drain_delta(run, input, &read_err);
     floe_eng_operator_destroy(input);
     inc->counts.rows_read = (int64_t)atomic_load(&context->rows_read);
@@ -1197,7 +1168,7 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
     inc->counts.bytes_read = (int64_t)atomic_load(&context->bytes_read);
     if (status == FLOE_ENOTFOUND && previous_manifest != NULL) {
         /* The change reader could not walk from the consumed snapshot (expired meanwhile). */
-        set_fallback(fallback, "the sources' changes are unreadable: %s",
+        floe_eng_incremental_fallback(fallback, "the sources' changes are unreadable: %s",
                  read_err.message);
         return FLOE_OK;
     }
@@ -1227,7 +1198,7 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
             /* Every old output file goes; the new set starts empty with the new count. */
             for (uint32_t b = 0; status == FLOE_OK && b < set->bucket_count; b++)
                 if (set->buckets[b].output_path != NULL)
-                    status = add_path(&inc->removed, &inc->removed_count, &inc->removed_capacity,
+                    status = floe_eng_incremental_add_path(&inc->removed, &inc->removed_count, &inc->removed_capacity,
                                       set->buckets[b].output_path, err);
             floe_free(touched);
             touched = NULL;
@@ -1279,19 +1250,25 @@ int floe_eng_incremental_run(floe_eng_database *db, const floe_ice_table *table,
     FLOE_RETURN_IF(inc == NULL, FLOE_ENOMEM, err, "out of memory");
     floe_eng_state_manifest_init(&inc->manifest);
     inc->schema_id = schema->schema_id;
-    inc->directory = copy_text(table->directory);
+    inc->directory = floe_eng_incremental_copy_text(table->directory);
     if (inc->directory == NULL) {
         floe_eng_incremental_free(inc);
         return floe_error_set(err, FLOE_ENOMEM, "out of memory");
     }
-    run_state run = {0};
-    floe_eng_state_manifest_init(&run.previous);
-    floe_eng_context context;
-    floe_eng_database_context_init(db, &context);
-    int status = run_refresh(db, inc, &run, &context, table, plan, sources, source_count,
+    int status;
+    if (aggregate_of(plan) == NULL) {
+        status = floe_eng_incremental_rows_run(db, inc, table, plan, sources, source_count,
+                                               previous_manifest, refresh_number, fallback, err);
+    } else {
+        run_state run = {0};
+        floe_eng_state_manifest_init(&run.previous);
+        floe_eng_context context;
+        floe_eng_database_context_init(db, &context);
+        status = run_refresh(db, inc, &run, &context, table, plan, sources, source_count,
                              previous_manifest, refresh_number, fallback, err);
-    run_fini(&run);
-    floe_eng_context_fini(&context);
+        run_fini(&run);
+        floe_eng_context_fini(&context);
+    }
     if (status != FLOE_OK || fallback[0] != '\0') {
         floe_eng_incremental_free(inc);
         return status;

@@ -70,6 +70,7 @@
 #define FLOE_ENGINE_REFRESH_INCREMENTAL_H
 
 #include "engine/database.h"   /* floe_eng_database */
+#include "engine/delta_plan.h" /* floe_eng_delta_source */
 #include "io/iceberg_table.h"  /* floe_ice_table, floe_ice_property */
 #include "kernels/status.h"
 #include "sql/plan.h"
@@ -100,11 +101,9 @@ bool floe_eng_refresh_plan_keeps_state(const struct floe_eng_refresh_plan *plan)
  * built yet (a phrase for "incremental maintenance of <construct> is not built yet"). */
 bool floe_eng_incremental_shape(const floe_sql_plan *plan, const char **construct);
 
-typedef struct floe_eng_incremental_source {
-    const char *identity;     /* the bound source identity */
-    int64_t from_snapshot_id; /* consumed by the last refresh; -1: the empty table */
-    int64_t to_snapshot_id;   /* current; -1: none */
-} floe_eng_incremental_source;
+/* A source of the table: from_snapshot_id is the snapshot the last refresh consumed (-1: the
+ * empty table), to_snapshot_id its current one (-1: none). */
+typedef floe_eng_delta_source floe_eng_incremental_source;
 
 typedef struct floe_eng_incremental_counts {
     int64_t rows_read, files_read, bytes_read; /* the sources' scans */

@@ -1,0 +1,72 @@
+/*
+ * refresh_incremental_int.h — what the two incremental refresh paths share: the prepared
+ * refresh (struct floe_eng_incremental) that floe_eng_incremental_commit publishes, and small
+ * helpers. engine/refresh_incremental.c keeps aggregating tables (bucketed state, merged
+ * output); engine/refresh_rows.c keeps non-aggregating ones (appended files, position
+ * deletes). Not part of the module's contract: see refresh_incremental.h.
+ */
+#ifndef FLOE_ENGINE_REFRESH_INCREMENTAL_INT_H
+#define FLOE_ENGINE_REFRESH_INCREMENTAL_INT_H
+
+#include "engine/refresh_incremental.h"
+#include "engine/state_store.h"  /* floe_eng_state_manifest */
+#include "engine/table_writer.h" /* floe_eng_data_file_entry */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* One new file the commit adds (data or position deletes) and its manifest entry. */
+typedef struct floe_eng_incremental_output {
+    char *path;
+    floe_eng_data_file_entry entry; /* engine/table_writer.h */
+} floe_eng_incremental_output;
+
+struct floe_eng_incremental {
+    char *directory;
+    int32_t schema_id;
+    floe_eng_state_manifest manifest;  /* the new one */
+    char *manifest_path;
+    char **state_paths;                /* state files written by this refresh */
+    size_t state_count, state_capacity;
+    floe_eng_incremental_output *outputs; /* files the commit adds */
+    size_t output_count, output_capacity;
+    char **removed;                    /* files the commit removes (copies) */
+    size_t removed_count, removed_capacity;
+    floe_eng_incremental_counts counts;
+    bool committed;
+};
+
+/* A floe_malloc'd copy, or NULL. */
+char *floe_eng_incremental_copy_text(const char *text);
+
+/* Appends a copy of `path` to a growing array. FLOE_ENOMEM. */
+int floe_eng_incremental_add_path(char ***paths, size_t *count, size_t *capacity,
+                                  const char *path, floe_error *err);
+
+/* Why the refresh must rebuild, truncated to FLOE_ENG_FALLBACK_SIZE. */
+void floe_eng_incremental_fallback(char *fallback, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Whether `snapshot_id` is the current snapshot of `identity` or one of its ancestors (-1, the
+ * empty table, always is). */
+int floe_eng_incremental_in_history(floe_eng_database *db, const char *identity,
+                                    int64_t snapshot_id, bool *found, floe_error *err);
+
+/* Frees the file's strings; `remove`: deletes the file too. */
+void floe_eng_incremental_output_file_fini(floe_eng_incremental_output *file, bool remove);
+
+/* ---- non-aggregating tables (engine/refresh_rows.c) ---- */
+
+/* Whether `plan` is a non-aggregating table this path maintains; else *construct names why. */
+bool floe_eng_incremental_rows_shape(const floe_sql_plan *plan, const char **construct);
+
+/* floe_eng_incremental_run for a plan of that shape, into `inc` (allocated and initialized by
+ * the caller, freed by it on error or fallback). */
+int floe_eng_incremental_rows_run(floe_eng_database *db, floe_eng_incremental *inc,
+                                  const floe_ice_table *table, const floe_sql_plan *plan,
+                                  const floe_eng_incremental_source *sources,
+                                  uint32_t source_count, const char *previous_manifest,
+                                  int64_t refresh_number, char *fallback, floe_error *err);
+
+#endif
