@@ -15,6 +15,7 @@
 
 #include "datagen.h"
 
+#include "engine/table_writer.h"  /* floe_eng_data_file_entry: a written part's manifest entry */
 #include "io/catalog_fs.h"      /* table directories, new file names, current version */
 #include "io/fs_util.h"         /* floe_io_make_directories */
 #include "io/iceberg_commit.h"  /* floe_ice_commit, floe_ice_commit_create_table */
@@ -38,10 +39,7 @@ typedef struct part {
     bool file_exists;            /* created on disk (removed unless committed) */
     bool committed;
     int state;                   /* PART_*, under run.lock */
-    floe_ice_data_file data;     /* the manifest entry, once written */
-    floe_ice_int_long *counts;   /* 3 x columns: sizes, values, nulls */
-    floe_ice_int_bytes *bounds;  /* 2 x columns: lower, upper */
-    uint8_t *bound_bytes;        /* 2 x columns x FLOE_PQ_BOUND_MAX_SIZE */
+    floe_eng_data_file_entry entry; /* the manifest entry, once written */
 } part;
 
 typedef struct run {
@@ -147,9 +145,7 @@ static void run_fini(run *state)
     for (size_t i = 0; state->parts != NULL && i < state->part_count; i++) {
         part *p = &state->parts[i];
         if (p->file_exists && !p->committed) unlink(p->path);
-        floe_free(p->counts);
-        floe_free(p->bounds);
-        floe_free(p->bound_bytes);
+        floe_eng_data_file_entry_fini(&p->entry);
     }
     floe_free(state->parts);
     floe_free(state->write_columns);
@@ -188,11 +184,6 @@ static int run_init(run *state, const gen_options *options, const gen_table *tab
         uint64_t end = table->first_unit + table->unit_count;
         p->unit_count = end - p->first_unit < table->units_per_file ? end - p->first_unit
                                                                      : table->units_per_file;
-        p->counts = floe_calloc(3 * (size_t)columns, sizeof *p->counts);
-        p->bounds = floe_calloc(2 * (size_t)columns, sizeof *p->bounds);
-        p->bound_bytes = floe_calloc(2 * (size_t)columns, FLOE_PQ_BOUND_MAX_SIZE);
-        if (p->counts == NULL || p->bounds == NULL || p->bound_bytes == NULL)
-            return floe_error_set(err, FLOE_ENOMEM, "out of memory");
     }
     for (uint32_t i = 0; i < columns; i++) {
         const gen_column *column = &table->columns[i];
@@ -227,42 +218,6 @@ static void prepare_batch(const run *state, floe_batch *batch)
     }
 }
 
-/* The manifest entry of a written part: counts and bounds copied out of the writer's result. */
-static void keep_metrics(const run *state, part *p, const floe_pq_write_result *result)
-{
-    uint32_t columns = state->table->column_count;
-    floe_ice_int_long *sizes = p->counts, *values = p->counts + columns,
-                      *nulls = p->counts + 2 * (size_t)columns;
-    floe_ice_int_bytes *lowers = p->bounds, *uppers = p->bounds + columns;
-    size_t bound_count = 0;
-    for (uint32_t c = 0; c < columns; c++) {
-        const floe_pq_column_result *column = &result->columns[c];
-        int32_t id = column->field_id;
-        sizes[c] = (floe_ice_int_long){id, (int64_t)column->column_size};
-        values[c] = (floe_ice_int_long){id, (int64_t)column->value_count};
-        nulls[c] = (floe_ice_int_long){id, (int64_t)column->null_count};
-        if (!column->has_lower_bound || !column->has_upper_bound) continue;
-        uint8_t *low = p->bound_bytes + 2 * (size_t)c * FLOE_PQ_BOUND_MAX_SIZE;
-        uint8_t *high = low + FLOE_PQ_BOUND_MAX_SIZE;
-        memcpy(low, column->lower_bound, column->lower_bound_size);
-        memcpy(high, column->upper_bound, column->upper_bound_size);
-        lowers[bound_count] = (floe_ice_int_bytes){id, {low, column->lower_bound_size}};
-        uppers[bound_count] = (floe_ice_int_bytes){id, {high, column->upper_bound_size}};
-        bound_count++;
-    }
-    floe_ice_data_file *data = &p->data;
-    data->content = FLOE_ICE_CONTENT_DATA;
-    data->file_path = p->path;
-    data->file_format = "PARQUET";
-    data->record_count = (int64_t)result->row_count;
-    data->file_size_in_bytes = (int64_t)result->file_size;
-    data->column_sizes = (floe_ice_counts){columns, 1, sizes};
-    data->value_counts = (floe_ice_counts){columns, 1, values};
-    data->null_value_counts = (floe_ice_counts){columns, 1, nulls};
-    data->lower_bounds = (floe_ice_bounds){bound_count, 1, lowers};
-    data->upper_bounds = (floe_ice_bounds){bound_count, 1, uppers};
-}
-
 static int write_part(run *state, size_t index, floe_batch *batch, floe_error *err)
 {
     const gen_table *table = state->table;
@@ -290,7 +245,9 @@ static int write_part(run *state, size_t index, floe_batch *batch, floe_error *e
     floe_pq_write_result result;
     if (status == FLOE_OK && !atomic_load(&state->stop))
         status = floe_pq_writer_close(writer, &result, err);
-    if (status == FLOE_OK && !atomic_load(&state->stop)) keep_metrics(state, p, &result);
+    if (status == FLOE_OK && !atomic_load(&state->stop))
+        status = floe_eng_data_file_entry_build(&p->entry, p->path, state->write_columns,
+                                                &result, err);
     floe_pq_writer_free(writer);
     return status;
 }
@@ -347,7 +304,7 @@ static int commit_parts(run *state, size_t first, size_t count, gen_result *resu
 {
     floe_ice_data_file *files = floe_calloc(count ? count : 1, sizeof *files);
     if (files == NULL) return floe_error_set(err, FLOE_ENOMEM, "out of memory");
-    for (size_t i = 0; i < count; i++) files[i] = state->parts[first + i].data;
+    for (size_t i = 0; i < count; i++) files[i] = state->parts[first + i].entry.data;
     uint64_t next_unit = count > 0 ? state->parts[first + count - 1].first_unit +
                                          state->parts[first + count - 1].unit_count
                                    : state->table->first_unit + state->table->unit_count;
@@ -368,8 +325,8 @@ static int commit_parts(run *state, size_t first, size_t count, gen_result *resu
     for (size_t i = 0; i < count; i++) {
         part *p = &state->parts[first + i];
         p->committed = true;
-        result->rows += (uint64_t)p->data.record_count;
-        result->bytes += (uint64_t)p->data.file_size_in_bytes;
+        result->rows += (uint64_t)p->entry.data.record_count;
+        result->bytes += (uint64_t)p->entry.data.file_size_in_bytes;
     }
     result->files += count;
     result->snapshots++;
