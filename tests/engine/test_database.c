@@ -33,139 +33,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char root[256];
-static floe_eng_database *db;
-
-/* What a statement script produced: rows as CSV (headers included) and messages, one a line. */
-typedef struct captured {
-    floe_text rows;
-    floe_text messages;
-    floe_eng_result_text *formatter;
-} captured;
-
-static captured result;
-
-static int append_rows(void *context, const char *bytes, size_t size, floe_error *err)
-{
-    (void)err;
-    return floe_text_append(context, bytes, size);
-}
-
-static void on_message(void *context, const char *line)
-{
-    (void)context;
-    ck_assert_int_eq(floe_text_append(&result.messages, line, strlen(line)), 0);
-    ck_assert_int_eq(floe_text_append_char(&result.messages, '\n'), 0);
-}
-
-static int remove_entry(const char *path, const struct stat *info, int flag, struct FTW *ftw)
-{
-    (void)info, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void setup(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(root, sizeof root, "%s/floe-database-XXXXXX", base != NULL ? base : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(root));
-    char warehouse[300];
-    snprintf(warehouse, sizeof warehouse, "%s/lake", root);
-    floe_eng_options options = {warehouse, 2, (size_t)256 << 20, false};
-    floe_error err;
-    ck_assert_msg(floe_eng_database_open(&db, &options, &err) == FLOE_OK, "%s", err.message);
-    floe_text_init(&result.rows);
-    floe_text_init(&result.messages);
-    ck_assert_int_eq(floe_eng_result_text_create(&result.formatter, FLOE_ENG_RESULT_CSV,
-                                                 append_rows, &result.rows, NULL), 0);
-}
-
-static void teardown(void)
-{
-    floe_eng_result_text_free(result.formatter);
-    floe_text_fini(&result.rows);
-    floe_text_fini(&result.messages);
-    floe_eng_database_close(db);
-    db = NULL;
-    nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Runs a script; rows and messages land in `result` (reset first). */
-static int run(const char *sql, floe_error *err)
-{
-    floe_text_reset(&result.rows);
-    floe_text_reset(&result.messages);
-    floe_eng_output output = {0};
-    floe_eng_result_text_output(result.formatter, &output);
-    output.message = on_message;
-    floe_error_clear(err);
-    return floe_eng_database_execute(db, sql, strlen(sql), &output, err);
-}
-
-static void run_ok(const char *sql)
-{
-    floe_error err;
-    int status = run(sql, &err);
-    ck_assert_msg(status == FLOE_OK, "%s: %s (%d)", sql, err.message, status);
-}
-
-static const char *rows_text(void) { return result.rows.data ? result.rows.data : ""; }
-static const char *messages_text(void) { return result.messages.data ? result.messages.data : ""; }
-
-static void table_directory(const char *name, char *buffer, size_t size)
-{
-    snprintf(buffer, size, "%s/%s", floe_eng_database_warehouse(db), name);
-}
-
-static floe_ice_table *open_table(const char *name)
-{
-    char directory[PATH_MAX];
-    table_directory(name, directory, sizeof directory);
-    floe_ice_table *table = NULL;
-    floe_error err;
-    ck_assert_msg(floe_ice_table_open(&table, directory, NULL, &err) == FLOE_OK, "%s",
-                  err.message);
-    return table;
-}
-
-static int64_t metadata_version(const char *name)
-{
-    char directory[PATH_MAX];
-    table_directory(name, directory, sizeof directory);
-    int64_t version = -1;
-    ck_assert_int_eq(floe_io_catalog_current_version(directory, &version, NULL, NULL), 0);
-    return version;
-}
-
-/* Number of entries in <table>/<sub>. */
-static int count_files(const char *name, const char *sub)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s/%s", floe_eng_database_warehouse(db), name, sub);
-    DIR *dir = opendir(path);
-    if (dir == NULL) return 0;
-    int count = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL)
-        if (entry->d_name[0] != '.') count++;
-    closedir(dir);
-    return count;
-}
-
-static const char *summary(const floe_ice_snapshot *snapshot, const char *key)
-{
-    for (size_t i = 0; i < snapshot->summary_count; i++)
-        if (strcmp(snapshot->summary[i].key, key) == 0) return snapshot->summary[i].value;
-    return "(none)";
-}
+#include "engine/warehouse_fixture.h"
 
 static void check_summary(const char *name, const char *key, const char *expected)
 {
     floe_ice_table *table = open_table(name);
     const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(table->metadata);
     ck_assert_ptr_nonnull(snapshot);
-    ck_assert_msg(strcmp(summary(snapshot, key), expected) == 0, "%s %s: %s, expected %s", name,
-                  key, summary(snapshot, key), expected);
+    ck_assert_msg(strcmp(summary_of(snapshot, key), expected) == 0, "%s %s: %s, expected %s",
+                  name, key, summary_of(snapshot, key), expected);
     floe_ice_table_free(table);
 }
 

@@ -29,129 +29,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char root[256];
-static floe_eng_database *db;
+#define FIXTURE_MEMORY_LIMIT ((size_t)512 << 20)
+#include "engine/warehouse_fixture.h"
 
-typedef struct captured {
-    floe_text rows, messages, warnings;
-    floe_eng_result_text *formatter;
-} captured;
-
-static captured result;
-
-static int append_rows(void *context, const char *bytes, size_t size, floe_error *err)
+/* Refreshes one table. */
+static void refresh_one(const char *name, bool full)
 {
-    (void)err;
-    return floe_text_append(context, bytes, size);
+    refresh_ok(&name, 1, full);
 }
 
-static void append_line(floe_text *text, const char *line)
-{
-    ck_assert_int_eq(floe_text_append(text, line, strlen(line)), 0);
-    ck_assert_int_eq(floe_text_append_char(text, '\n'), 0);
-}
-
-static void on_message(void *context, const char *line)
-{
-    (void)context;
-    append_line(&result.messages, line);
-}
-
-static void on_warning(void *context, const char *line)
-{
-    (void)context;
-    append_line(&result.warnings, line);
-}
-
-static int remove_entry(const char *path, const struct stat *info, int flag, struct FTW *ftw)
-{
-    (void)info, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void setup(void)
-{
-    const char *base = getenv("TMPDIR");
-    snprintf(root, sizeof root, "%s/floe-incremental-XXXXXX", base != NULL ? base : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(root));
-    char warehouse[300];
-    snprintf(warehouse, sizeof warehouse, "%s/lake", root);
-    floe_eng_options options = {warehouse, 2, (size_t)512 << 20, false};
-    floe_error err;
-    ck_assert_msg(floe_eng_database_open(&db, &options, &err) == FLOE_OK, "%s", err.message);
-    floe_text_init(&result.rows);
-    floe_text_init(&result.messages);
-    floe_text_init(&result.warnings);
-    ck_assert_int_eq(floe_eng_result_text_create(&result.formatter, FLOE_ENG_RESULT_CSV,
-                                                 append_rows, &result.rows, NULL), 0);
-}
-
-static void teardown(void)
-{
-    floe_eng_result_text_free(result.formatter);
-    floe_text_fini(&result.rows);
-    floe_text_fini(&result.messages);
-    floe_text_fini(&result.warnings);
-    floe_eng_database_close(db);
-    db = NULL;
-    nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static floe_eng_output capture(void)
-{
-    floe_text_reset(&result.rows);
-    floe_text_reset(&result.messages);
-    floe_text_reset(&result.warnings);
-    floe_eng_output output = {0};
-    floe_eng_result_text_output(result.formatter, &output);
-    output.message = on_message;
-    output.warning = on_warning;
-    return output;
-}
-
-static const char *text_of(const floe_text *text) { return text->data ? text->data : ""; }
-
-static void run_ok(const char *sql)
-{
-    floe_eng_output output = capture();
-    floe_error err;
-    floe_error_clear(&err);
-    int status = floe_eng_database_execute(db, sql, strlen(sql), &output, &err);
-    ck_assert_msg(status == FLOE_OK, "%s: %s (%d)", sql, err.message, status);
-}
-
-static void refresh_ok(const char *name, bool full)
-{
-    floe_eng_output output = capture();
-    floe_error err;
-    floe_error_clear(&err);
-    int status = floe_eng_refresh(db, &name, 1, full, &output, &err);
-    ck_assert_msg(status == FLOE_OK, "refresh %s: %s (%d)", name, err.message, status);
-}
-
-static void check_contains(const char *text, const char *needle)
-{
-    ck_assert_msg(strstr(text, needle) != NULL, "'%s' lacks '%s'", text, needle);
-}
-
-/* The current snapshot's summary value (copied into a static buffer; "(none)" if absent). */
+/* The current snapshot's summary value of default.<table_name> ("(none)" if absent). */
 static const char *summary(const char *table_name, const char *key)
 {
-    static char value[PATH_MAX + 64];
-    char directory[PATH_MAX];
-    snprintf(directory, sizeof directory, "%s/default/%s", floe_eng_database_warehouse(db),
-             table_name);
-    floe_ice_table *table = NULL;
-    floe_error err;
-    ck_assert_msg(floe_ice_table_open(&table, directory, NULL, &err) == FLOE_OK, "%s",
-                  err.message);
-    const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(table->metadata);
-    snprintf(value, sizeof value, "(none)");
-    for (size_t i = 0; snapshot != NULL && i < snapshot->summary_count; i++)
-        if (strcmp(snapshot->summary[i].key, key) == 0)
-            snprintf(value, sizeof value, "%s", snapshot->summary[i].value);
-    floe_ice_table_free(table);
-    return value;
+    char name[256];
+    snprintf(name, sizeof name, "default/%s", table_name);
+    return current_summary(name, key);
 }
 
 static long summary_long(const char *table_name, const char *key)
@@ -166,11 +58,11 @@ static char incremental_warnings[4096]; /* of the last refresh_and_compare's inc
 static void refresh_and_compare(const char *incremental, const char *full, const char *columns,
                                 bool expect_incremental)
 {
-    refresh_ok(incremental, false);
+    refresh_one(incremental, false);
     char messages[4096];
     snprintf(messages, sizeof messages, "%s", text_of(&result.messages));
     snprintf(incremental_warnings, sizeof incremental_warnings, "%s", text_of(&result.warnings));
-    refresh_ok(full, false);
+    refresh_one(full, false);
     if (expect_incremental) {
         ck_assert_msg(strcmp(summary(incremental, "floe.refresh-mode"), "incremental") == 0,
                       "%s refreshed %s (%s): %s", incremental,
@@ -363,12 +255,12 @@ START_TEST(shapes_not_built_run_full_with_the_reason)
     run_ok("CREATE DYNAMIC TABLE joined AS SELECT s.k, sum(w) AS total FROM s JOIN t "
            "ON s.k = t.k GROUP BY s.k");
     run_ok("INSERT INTO s VALUES ('a', 3)");
-    refresh_ok("plain", false);
+    refresh_one("plain", false);
     ck_assert_str_eq(summary("plain", "floe.refresh-mode"), "full");
     ck_assert_str_eq(summary("plain", "floe.refresh-reason"),
                      "incremental maintenance of non-aggregating tables is not built yet");
     check_contains(text_of(&result.warnings), "non-aggregating tables is not built yet");
-    refresh_ok("joined", false);
+    refresh_one("joined", false);
     ck_assert_str_eq(summary("joined", "floe.refresh-reason"),
                      "incremental maintenance of joins is not built yet");
     check_contains(text_of(&result.warnings), "joins is not built yet");
@@ -383,7 +275,7 @@ START_TEST(full_rebuilds_and_lost_state_falls_back)
     run_ok("INSERT INTO s VALUES ('a'), ('b'), ('a')");
     create_twins("inc", "ref", "SELECT k, count(*) AS n FROM s GROUP BY k");
     run_ok("INSERT INTO s VALUES ('b')");
-    refresh_ok("inc", true);
+    refresh_one("inc", true);
     ck_assert_str_eq(summary("inc", "floe.refresh-mode"), "full");
     ck_assert_str_eq(summary("inc", "floe.refresh-reason"), "full refresh requested");
     refresh_and_compare("inc", "ref", columns, false);
@@ -403,19 +295,12 @@ START_TEST(full_rebuilds_and_lost_state_falls_back)
 }
 END_TEST
 
-static int count_files(const char *table_name, const char *folder)
+/* Entries of the folder of default.<table_name>. */
+static int count_table_files(const char *table_name, const char *folder)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/default/%s/%s", floe_eng_database_warehouse(db), table_name,
-             folder);
-    DIR *dir = opendir(path);
-    if (dir == NULL) return 0;
-    int count = 0;
-    struct dirent *entry;
-    while ((entry = readdir(dir)) != NULL)
-        if (entry->d_name[0] != '.') count++;
-    closedir(dir);
-    return count;
+    char name[256];
+    snprintf(name, sizeof name, "default/%s", table_name);
+    return count_files(name, folder);
 }
 
 /* A refresh failing after it wrote state (the projection above the aggregate divides by a sum
@@ -426,7 +311,8 @@ START_TEST(failed_refresh_leaves_nothing)
     run_ok("INSERT INTO s VALUES ('a', 1), ('b', 2)");
     run_ok("CREATE DYNAMIC TABLE inc REFRESH_MODE = INCREMENTAL AS SELECT k, 100 / sum(v) AS r "
            "FROM s GROUP BY k");
-    int state_files = count_files("inc", "floe/state"), data_files = count_files("inc", "data");
+    int state_files = count_table_files("inc", "floe/state");
+    int data_files = count_table_files("inc", "data");
     char manifest[PATH_MAX];
     snprintf(manifest, sizeof manifest, "%s", summary("inc", "floe.state-manifest"));
     run_ok("INSERT INTO s VALUES ('a', -1)");
@@ -435,11 +321,11 @@ START_TEST(failed_refresh_leaves_nothing)
     const char *name = "inc";
     ck_assert_int_eq(floe_eng_refresh(db, &name, 1, false, &output, &err), FLOE_ERANGE);
     check_contains(err.message, "division by zero");
-    ck_assert_int_eq(count_files("inc", "floe/state"), state_files);
-    ck_assert_int_eq(count_files("inc", "data"), data_files);
+    ck_assert_int_eq(count_table_files("inc", "floe/state"), state_files);
+    ck_assert_int_eq(count_table_files("inc", "data"), data_files);
     ck_assert_str_eq(summary("inc", "floe.state-manifest"), manifest);
     run_ok("INSERT INTO s VALUES ('a', 3)");
-    refresh_ok("inc", false);
+    refresh_one("inc", false);
     ck_assert_str_eq(summary("inc", "floe.refresh-mode"), "incremental");
     run_ok("SELECT k, r FROM inc ORDER BY k");
     ck_assert_str_eq(text_of(&result.rows), "k,r\na,33.333333333333336\nb,5e+01\n");
