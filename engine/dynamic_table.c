@@ -820,10 +820,184 @@ static int explain_line(floe_eng_row_writer *rows, floe_error *err, const char *
     return explain_lines(rows, line, "", err);
 }
 
+/* What the next refresh reads of each source (EXPLAIN): its change since the snapshot the last
+ * refresh consumed (an incremental refresh), or the whole current snapshot (a full one).
+ * Planned from manifests only; no data file is opened. */
+typedef enum explain_reads {
+    EXPLAIN_READS_NOTHING = 0,    /* up to date */
+    EXPLAIN_READS_CHANGES,        /* from consumed_ids to current_ids */
+    EXPLAIN_READS_ALL,            /* the current snapshot */
+} explain_reads;
+
+/* Files, rows (before deletes) and bytes of a list of data files. */
+typedef struct file_totals {
+    int64_t files, rows, bytes;
+} file_totals;
+
+static void totals_add(file_totals *totals, const floe_ice_scan_file *file)
+{
+    totals->files++;
+    totals->rows += file->record_count;
+    totals->bytes += file->file_size;
+}
+
+static int compare_text(const void *left, const void *right)
+{
+    return strcmp(*(const char *const *)left, *(const char *const *)right);
+}
+
+/* The stored paths of a plan's data files (data: true) or delete files, sorted. */
+static int plan_paths(const floe_ice_scan_plan *plan, bool data, const char ***paths,
+                      size_t *count, floe_error *err)
+{
+    size_t total = plan == NULL ? 0 : data ? plan->task_count : plan->delete_file_count;
+    *count = total;
+    *paths = floe_calloc(total + 1, sizeof **paths);
+    FLOE_RETURN_IF(*paths == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (size_t i = 0; i < total; i++)
+        (*paths)[i] = data ? plan->tasks[i].data.file->file_path
+                           : plan->delete_files[i].file->file_path;
+    qsort(*paths, total, sizeof **paths, compare_text);
+    return FLOE_OK;
+}
+
+static bool path_listed(const char *const *paths, size_t count, const char *path)
+{
+    return count > 0 && bsearch(&path, paths, count, sizeof *paths, compare_text) != NULL;
+}
+
+/* Data files live only at `to` (added) and only at `from` (removed); delete files live at `to`
+ * but not at `from`, by kind. The change reader compares the two snapshots the same way. */
+static int diff_plans(const floe_ice_scan_plan *from, const floe_ice_scan_plan *to,
+                      file_totals *added, file_totals *removed, file_totals *position_deletes,
+                      file_totals *equality_deletes, floe_error *err)
+{
+    const char **from_data = NULL, **to_data = NULL, **from_deletes = NULL;
+    size_t from_data_count = 0, to_data_count = 0, from_delete_count = 0;
+    int status = plan_paths(from, true, &from_data, &from_data_count, err);
+    if (status == FLOE_OK) status = plan_paths(to, true, &to_data, &to_data_count, err);
+    if (status == FLOE_OK)
+        status = plan_paths(from, false, &from_deletes, &from_delete_count, err);
+    for (size_t i = 0; status == FLOE_OK && to != NULL && i < to->task_count; i++) {
+        const floe_ice_scan_file *file = &to->tasks[i].data;
+        if (!path_listed(from_data, from_data_count, file->file->file_path))
+            totals_add(added, file);
+    }
+    for (size_t i = 0; status == FLOE_OK && from != NULL && i < from->task_count; i++) {
+        const floe_ice_scan_file *file = &from->tasks[i].data;
+        if (!path_listed(to_data, to_data_count, file->file->file_path))
+            totals_add(removed, file);
+    }
+    for (size_t i = 0; status == FLOE_OK && to != NULL && i < to->delete_file_count; i++) {
+        const floe_ice_scan_file *file = &to->delete_files[i];
+        if (path_listed(from_deletes, from_delete_count, file->file->file_path)) continue;
+        totals_add(file->content == FLOE_ICE_CONTENT_EQUALITY_DELETES ? equality_deletes
+                                                                       : position_deletes,
+                   file);
+    }
+    floe_free(from_data);
+    floe_free(to_data);
+    floe_free(from_deletes);
+    return status;
+}
+
+/* Whether every snapshot after `from` up to `to` is a `replace` (compaction): then the change
+ * reader reads nothing. False when `from` is not an ancestor of `to`. */
+static bool replace_only(const floe_ice_table_metadata *metadata, int64_t from, int64_t to)
+{
+    const floe_ice_snapshot *snapshot = floe_ice_snapshot_by_id(metadata, to);
+    bool any = false;
+    for (size_t steps = 0; snapshot != NULL && steps <= metadata->snapshot_count; steps++) {
+        if (snapshot->snapshot_id == from) return any;
+        if (snapshot->operation == NULL || strcmp(snapshot->operation, "replace") != 0)
+            return false;
+        any = true;
+        snapshot = snapshot->parent_snapshot_id >= 0
+                       ? floe_ice_snapshot_by_id(metadata, snapshot->parent_snapshot_id)
+                       : NULL;
+    }
+    return false;
+}
+
+static void format_totals(char *buffer, size_t size, const char *what, const file_totals *totals)
+{
+    snprintf(buffer, size, "%" PRId64 " %s (%" PRId64 " rows, %" PRId64 " bytes)", totals->files,
+             what, totals->rows, totals->bytes);
+}
+
+/* "all N data files (R rows, B bytes), D delete files" of the snapshot `plan` lists. */
+static void format_whole(char *buffer, size_t size, const floe_ice_scan_plan *plan)
+{
+    file_totals data = {0}, deletes = {0};
+    for (size_t i = 0; plan != NULL && i < plan->task_count; i++)
+        totals_add(&data, &plan->tasks[i].data);
+    for (size_t i = 0; plan != NULL && i < plan->delete_file_count; i++)
+        totals_add(&deletes, &plan->delete_files[i]);
+    snprintf(buffer, size,
+             "all %" PRId64 " data files (%" PRId64 " rows, %" PRId64 " bytes), %" PRId64
+             " delete files",
+             data.files, data.rows, data.bytes, deletes.files);
+}
+
+/* The estimate line of one source, e.g. "    next refresh reads: 1 data files added (...)". */
+static int explain_source_reads(floe_eng_row_writer *rows, floe_eng_database *db,
+                                const char *identity, explain_reads reads, const char *label,
+                                int64_t consumed, int64_t current, floe_error *err)
+{
+    floe_ice_table *table = NULL;
+    FLOE_TRY(floe_ice_table_open(&table, identity, floe_eng_database_warehouse(db), err));
+    const floe_ice_table_metadata *metadata = table->metadata;
+    floe_ice_scan_plan *from = NULL, *to = NULL;
+    char line[1024];
+    int status = FLOE_OK;
+    bool changes = reads == EXPLAIN_READS_CHANGES;
+    if (changes && consumed >= 0 && floe_ice_snapshot_by_id(metadata, consumed) == NULL) {
+        /* The change reader cannot diff from an expired snapshot: the refresh rebuilds. */
+        changes = false;
+        snprintf(line, sizeof line, "    %s: snapshot %" PRId64 " is no longer in the history, "
+                 "so a full refresh: ", label, consumed);
+    } else {
+        snprintf(line, sizeof line, "    %s: ", label);
+    }
+    size_t used = strlen(line);
+    if (current >= 0 && (!changes || consumed != current))
+        status = floe_ice_table_plan_scan(table, current, &to, err);
+    if (!changes) {
+        format_whole(line + used, sizeof line - used, to);
+    } else if (consumed == current) {
+        snprintf(line + used, sizeof line - used, "nothing (no new snapshot)");
+    } else if (consumed >= 0 && replace_only(metadata, consumed, current)) {
+        snprintf(line + used, sizeof line - used,
+                 "nothing (only replace snapshots since %" PRId64 ": the same rows)", consumed);
+    } else {
+        if (status == FLOE_OK && consumed >= 0)
+            status = floe_ice_table_plan_scan(table, consumed, &from, err);
+        file_totals added = {0}, removed = {0}, position_deletes = {0}, equality_deletes = {0};
+        if (status == FLOE_OK)
+            status = diff_plans(from, to, &added, &removed, &position_deletes, &equality_deletes,
+                                err);
+        char added_text[160], removed_text[160];
+        format_totals(added_text, sizeof added_text, "data files added", &added);
+        format_totals(removed_text, sizeof removed_text, "removed", &removed);
+        snprintf(line + used, sizeof line - used,
+                 "%s, %s, %" PRId64 " position delete files and %" PRId64
+                 " equality delete files added",
+                 added_text, removed_text, position_deletes.files, equality_deletes.files);
+    }
+    if (status == FLOE_OK) status = explain_lines(rows, line, "", err);
+    floe_ice_scan_plan_free(from);
+    floe_ice_scan_plan_free(to);
+    floe_ice_table_free(table);
+    if (status < 0 && err != NULL && strstr(err->message, identity) == NULL)
+        floe_error_prefix(err, "source %s", identity);
+    return status;
+}
+
 /* The body both EXPLAIN forms share: definition, plan, maintainability, sources, refresh. */
-static int explain_body(floe_eng_row_writer *rows, const char *definition,
+static int explain_body(floe_eng_row_writer *rows, floe_eng_database *db, const char *definition,
                         const floe_sql_bound_statement *create, const int64_t *current_ids,
-                        const int64_t *consumed_ids, const char *refresh_line, floe_error *err)
+                        const int64_t *consumed_ids, explain_reads reads,
+                        const char *reads_label, const char *refresh_line, floe_error *err)
 {
     FLOE_TRY(explain_line(rows, err, "definition: %s", definition));
     char *plan = NULL;
@@ -856,8 +1030,10 @@ static int explain_body(floe_eng_row_writer *rows, const char *definition,
                               "not built yet (refreshes run FULL)",
                               construct);
     else if (status == FLOE_OK)
-        status = explain_line(rows, err,
-                              "incremental: yes (bucketed aggregate state, merged output)");
+        status = explain_line(rows, err, "incremental: yes (%s)",
+                              analysis.aggregating
+                                  ? "bucketed aggregate state, merged output"
+                                  : "appended output files, retractions as position deletes");
     floe_arena_fini(&scratch);
     FLOE_TRY(status);
     FLOE_TRY(explain_line(rows, err, "sources:"));
@@ -870,6 +1046,13 @@ static int explain_body(floe_eng_row_writer *rows, const char *definition,
             snprintf(consumed, sizeof consumed, ", last refresh read none");
         FLOE_TRY(explain_line(rows, err, "  %s: current snapshot %s%s", create->sources[i],
                               current, consumed));
+        if (reads == EXPLAIN_READS_NOTHING) continue;
+        explain_reads source_reads = reads;
+        /* Not recorded: the refresh cannot start from it and rebuilds (refresh.c). */
+        if (consumed_ids == NULL || consumed_ids[i] < -1) source_reads = EXPLAIN_READS_ALL;
+        FLOE_TRY(explain_source_reads(rows, db, create->sources[i], source_reads, reads_label,
+                                      consumed_ids != NULL ? consumed_ids[i] : -1,
+                                      current_ids[i], err));
     }
     return explain_line(rows, err, "%s", refresh_line);
 }
@@ -898,24 +1081,34 @@ static int execute_explain_table(floe_eng_database *db, const floe_sql_bound_sta
     floe_sql_column column;
     if (status == FLOE_OK) {
         status = explain_begin(&rows, output, &column, err);
+        explain_reads reads = EXPLAIN_READS_ALL;
+        if (plan.up_to_date) {
+            reads = EXPLAIN_READS_NOTHING;
+        } else if (floe_eng_refresh_plan_incremental(&plan)) {
+            reads = EXPLAIN_READS_CHANGES;
+            /* A source the last refresh did not record makes the refresh rebuild (refresh.c). */
+            for (uint32_t i = 0; i < plan.bound.source_count; i++)
+                if (plan.consumed_ids[i] < -1) reads = EXPLAIN_READS_ALL;
+        }
         char refresh[512];
         if (plan.up_to_date)
             snprintf(refresh, sizeof refresh,
-                     "refresh: none, up to date (refresh %" PRId64 "; a forced one runs FULL)",
+                     "next refresh: none, up to date (refresh %" PRId64 "; a forced one runs "
+                     "FULL)",
                      plan.previous_number);
         else if (floe_eng_refresh_plan_incremental(&plan))
             snprintf(refresh, sizeof refresh,
-                     "refresh: INCREMENTAL (%s), unless it must fall back", plan.reason);
+                     "next refresh: INCREMENTAL (%s), unless it must fall back", plan.reason);
         else if (floe_eng_refresh_plan_keeps_state(&plan))
-            snprintf(refresh, sizeof refresh, "refresh: FULL (%s), building the state; then "
-                     "INCREMENTAL", plan.reason);
+            snprintf(refresh, sizeof refresh, "next refresh: FULL (%s), building the state; "
+                     "then INCREMENTAL", plan.reason);
         else
-            snprintf(refresh, sizeof refresh, "refresh: FULL (%s)", plan.reason);
+            snprintf(refresh, sizeof refresh, "next refresh: FULL (%s)", plan.reason);
         const char *definition =
             floe_ice_property_get(table->metadata, FLOE_ENG_PROPERTY_SQL);
         if (status == FLOE_OK)
-            status = explain_body(&rows, definition, &plan.bound, plan.current_ids,
-                                  plan.consumed_ids, refresh, err);
+            status = explain_body(&rows, db, definition, &plan.bound, plan.current_ids,
+                                  plan.consumed_ids, reads, "next refresh reads", refresh, err);
         if (status == FLOE_OK) status = floe_eng_row_writer_finish(&rows, err);
         floe_eng_row_writer_fini(&rows);
         floe_eng_refresh_plan_fini(&plan);
@@ -951,18 +1144,21 @@ static int execute_explain_create(floe_eng_database *db, const floe_sql_bound_st
         char built[256];
         if (floe_eng_incremental_shape(create->plan, &construct))
             snprintf(built, sizeof built,
-                     "refresh: FULL (initial refresh, building the state); then INCREMENTAL");
+                     "first refresh: FULL (initial refresh, building the state); then "
+                     "INCREMENTAL");
         else
             snprintf(built, sizeof built,
-                     "refresh: FULL (initial refresh; incremental maintenance of %s is not "
-                     "built yet)",
+                     "first refresh: FULL (initial refresh; incremental maintenance of %s is "
+                     "not built yet)",
                      construct);
         const char *line =
-            mode == FLOE_SQL_REFRESH_MODE_FULL ? "refresh: FULL (REFRESH_MODE = FULL)" : built;
+            mode == FLOE_SQL_REFRESH_MODE_FULL ? "first refresh: FULL (REFRESH_MODE = FULL)"
+                                               : built;
         if (statement->u.create_dynamic.initialize == FLOE_SQL_INITIALIZE_ON_SCHEDULE)
-            line = "refresh: none at CREATE (INITIALIZE = ON_SCHEDULE); then FULL";
+            line = "first refresh: none at CREATE (INITIALIZE = ON_SCHEDULE); then FULL";
         if (status == FLOE_OK)
-            status = explain_body(&rows, definition, create, current, NULL, line, err);
+            status = explain_body(&rows, db, definition, create, current, NULL,
+                                  EXPLAIN_READS_ALL, "a first refresh would read", line, err);
         if (status == FLOE_OK) status = floe_eng_row_writer_finish(&rows, err);
         floe_eng_row_writer_fini(&rows);
     }

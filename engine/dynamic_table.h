@@ -44,11 +44,20 @@
  *
  * Failed refreshes are recorded in <table>/floe/last-error, a small text file (written to a
  * temporary name and renamed; removed by the next successful or up-to-date refresh):
- *   line 1: "<ms since 1970> <refresh number attempted>" (0: not attempted, an upstream
- *   failed), line 2: the error message.
+ *   line 1: "<ms since 1970> <refresh number attempted> <consecutive failures>" (number 0: not
+ *   attempted, an upstream failed; a file without the count is one failure), line 2: the
+ *   error message.
  * A file rather than a property: recording a failure must not publish table versions (a table
- * failing every minute would grow its metadata log forever) nor race the table's own commits;
- * vacuum leaves it alone (it lists only data/, floe/state/ and metadata/).
+ * failing every minute would grow its metadata log forever) nor race the table's own commits.
+ * The scheduler paces its retries from it (engine/scheduler.h), so a restarted scheduler, or a
+ * second one, keeps the backoff.
+ *
+ * Refresh lock. Every refresh of a table (by hand, by a statement, by the scheduler) holds
+ * flock(LOCK_EX) on <table>/floe/refresh.lock from before it reads the table's version until
+ * after its commit: two refreshers of one table take turns, and the second then finds the
+ * first's commit ("up to date") instead of computing the same refresh and losing the commit
+ * race. `refresh` waits for the lock; the scheduler skips a locked table for that tick. The
+ * lock dies with its process (kill -9 leaves nothing to clean). Both files must survive vacuum.
  *
  * Order. A dynamic table depends on the dynamic tables its floe.sql reads (FROM names; a
  * quoted path that is a warehouse table counts too). floe_eng_refresh refreshes upstream
@@ -87,8 +96,27 @@
  *   EXPLAIN DYNAMIC TABLE name / EXPLAIN CREATE DYNAMIC TABLE ...: rows of one column "plan"
  *                      (as EXPLAIN SELECT): the definition, the optimized plan
  *                      (floe_sql_plan_format), whether the incrementalizer could maintain it,
- *                      each source with its current snapshot (and the one last consumed), and
- *                      "refresh: FULL (reason)" for what the next refresh would do.
+ *                      each source with its current snapshot (and the one last consumed)
+ *                      followed by what the next refresh reads of it, then the verdict:
+ *                      "next refresh: INCREMENTAL (reason), unless it must fall back",
+ *                      "next refresh: FULL (reason)[, building the state; then INCREMENTAL]"
+ *                      or "next refresh: none, up to date (refresh N; ...)" (EXPLAIN CREATE:
+ *                      "first refresh: ..."). The read estimate is planned from manifests
+ *                      (no data file opened), per source:
+ *                        "    next refresh reads: A data files added (R rows, B bytes),
+ *                         D removed (R rows, B bytes), P position delete files and E equality
+ *                         delete files added" for an incremental refresh: the data files live
+ *                         only at the current snapshot / only at the consumed one and the
+ *                         delete files new since, compared by stored path as the change
+ *                         reader compares them (rows are record counts, before deletes);
+ *                        "... reads: nothing (no new snapshot)" / "nothing (only replace
+ *                         snapshots since S: the same rows)" when the change reader reads
+ *                         nothing;
+ *                        "... reads: all N data files (R rows, B bytes), D delete files" of
+ *                         the current snapshot for a full refresh (also when the consumed
+ *                         snapshot is no longer in the history, which the line says, or was
+ *                         not recorded); none when up to date. EXPLAIN CREATE says the same
+ *                         as "    a first refresh would read: all ...".
  *
  * Status (floe_eng_status, `floe-engine status`). lag_seconds is now minus the commit time of
  * the OLDEST source snapshot the table has not consumed (0 when up to date): the table's rows
@@ -97,7 +125,14 @@
  * refreshed counts from the oldest snapshot of each source's current history. rows_read,
  * rows_written, duration_ms and the last_* columns describe the newest refresh (NULL before
  * the first); refreshes is its refresh number; state_bytes is the size of the keyed state the
- * current snapshot's state manifest names (0 for tables refreshed FULL); last_error is the last-error file's message (NULL when none).
+ * newest refresh's state manifest names (0 for tables refreshed FULL); last_error,
+ * last_error_time and failures come from the last-error file: its message and time (NULL when
+ * none) and how many attempts in a row failed (0 when the last one succeeded).
+ *
+ * History (floe_eng_status_history, `status TABLE --history`): one row per refresh along the
+ * table's current snapshot ancestry, newest first, from the snapshot summaries: refresh, time
+ * (floe.refreshed-at), mode, reason, rows_read, files_read, rows_written, duration_ms (NULL
+ * where a summary lacks the key), snapshot_id. limit 0: every refresh.
  *
  * Names are "ns.name"; a name without '.' means "default.name". Errors: FLOE_ENOTFOUND (no
  * such table, or not a dynamic one for refresh/status: "default.x is not a dynamic table"),
@@ -128,8 +163,13 @@ int floe_eng_refresh(floe_eng_database *db, const char *const *names, size_t cou
 
 /* Status of one dynamic table (name) or all (NULL), as rows through output (begin/rows/end):
  * name, target_lag, refresh_mode, suspended, lag_seconds, last_refresh_time, last_mode,
- * last_reason, rows_read, rows_written, duration_ms, refreshes, state_bytes, last_error. */
+ * last_reason, rows_read, rows_written, duration_ms, refreshes, state_bytes, last_error,
+ * last_error_time, failures. */
 int floe_eng_status(floe_eng_database *db, const char *name, const floe_eng_output *output,
                     floe_error *err);
+
+/* The refresh history of one dynamic table as rows (see "History" above); limit 0: all. */
+int floe_eng_status_history(floe_eng_database *db, const char *name, size_t limit,
+                            const floe_eng_output *output, floe_error *err);
 
 #endif

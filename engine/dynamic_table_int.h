@@ -101,11 +101,65 @@ int floe_eng_refresh_prepare(floe_eng_database *db, const char *name, const floe
                              bool full, floe_eng_refresh_plan *plan, floe_error *err);
 void floe_eng_refresh_plan_fini(floe_eng_refresh_plan *plan);
 
-/* Refreshes one dynamic table now, reading its upstreams as they are (no ordering). Records a
- * failure in its last-error file. *refreshed (may be NULL): 1 when a snapshot was committed,
+/* What one refresh did (floe_eng_refresh_table_report). */
+typedef struct floe_eng_refresh_report {
+    bool refreshed;                       /* a snapshot was committed */
+    bool locked;                          /* another refresh held the table's lock: nothing done */
+    int64_t refresh_number;               /* committed, else the table's current one */
+    const char *mode;                     /* "incremental" | "full"; NULL when up to date */
+    char reason[384];                     /* why FULL (refresh-incremental's fallback + context) */
+    int64_t rows_read, files_read, bytes_read, rows_written, duration_ms;
+} floe_eng_refresh_report;
+
+/* Refreshes one dynamic table now, reading its upstreams as they are (no ordering), under the
+ * table's refresh lock (flock on <table>/floe/refresh.lock, taken before the table's version is
+ * read, released at return): with wait_for_lock false, a table another process is refreshing
+ * is left alone (report->locked, FLOE_OK). Records a failure in its last-error file, clears it
+ * after a success or an up-to-date check. */
+int floe_eng_refresh_table_report(floe_eng_database *db, const char *name, bool full,
+                                  bool wait_for_lock, const floe_eng_output *output,
+                                  floe_eng_refresh_report *report, floe_error *err);
+
+/* The same, waiting for the lock. *refreshed (may be NULL): 1 when a snapshot was committed,
  * 0 when up to date. */
 int floe_eng_refresh_table(floe_eng_database *db, const char *name, bool full,
                            const floe_eng_output *output, int *refreshed, floe_error *err);
+
+/* ---- failures and lag (refresh.c) --------------------------------------------------------- */
+
+/* The table's last-error file (dynamic_table.h): count 0 and message NULL when there is none. */
+typedef struct floe_eng_dynamic_failure {
+    int64_t count;                        /* consecutive failed attempts */
+    int64_t time_ms;                      /* of the last one */
+    int64_t refresh_number;               /* the one attempted (0: an upstream failed) */
+    char *message;                        /* floe_malloc'ed */
+} floe_eng_dynamic_failure;
+
+int floe_eng_dynamic_failure_read(const char *directory, floe_eng_dynamic_failure *failure,
+                                  floe_error *err);
+void floe_eng_dynamic_failure_fini(floe_eng_dynamic_failure *failure);
+
+/* floe.target-lag in milliseconds: FLOE_ENG_TARGET_LAG_DOWNSTREAM, or -1 when unreadable
+ * (absent is the default, one minute). */
+enum { FLOE_ENG_TARGET_LAG_DOWNSTREAM = -2 };
+int64_t floe_eng_dynamic_parse_target_lag(const char *text);
+
+/* How far behind its sources a table is now (status and the scheduler). lag_ms is now minus
+ * the commit time of the oldest source snapshot not consumed (dynamic_table.h, "Status"). */
+typedef struct floe_eng_dynamic_lag {
+    int64_t target_lag_ms;                /* or FLOE_ENG_TARGET_LAG_DOWNSTREAM */
+    int64_t lag_ms;
+    bool pending;                         /* a refresh has work: a source has an unconsumed
+                                             snapshot or cannot be read, or the table's current
+                                             snapshot is not a refresh (never refreshed,
+                                             replaced, written outside a refresh) */
+    bool refreshed;                       /* a refresh is recorded; then: */
+    int64_t last_refresh_ms, last_duration_ms, refresh_number;
+    int64_t failures, last_failure_ms;    /* from the last-error file (0 when none) */
+} floe_eng_dynamic_lag;
+
+int floe_eng_dynamic_lag_read(floe_eng_database *db, const floe_eng_dynamic_entry *entry,
+                              int64_t now_ms, floe_eng_dynamic_lag *lag, floe_error *err);
 
 /* ---- status rows (refresh.c) -------------------------------------------------------------- */
 
@@ -114,9 +168,9 @@ typedef struct floe_eng_dynamic_status {
     bool refreshed;                       /* a refresh is recorded; the last_* fields are set */
     int64_t last_refresh_ms;
     const char *last_mode, *last_reason;
-    int64_t rows_read, rows_written, duration_ms, refreshes;
+    int64_t rows_read, rows_written, duration_ms, refreshes, state_bytes;
     int64_t lag_seconds;
-    char *last_error;                     /* floe_malloc'ed, NULL when none */
+    floe_eng_dynamic_failure failure;     /* owned */
 } floe_eng_dynamic_status;
 
 int floe_eng_dynamic_status_read(floe_eng_database *db, const floe_eng_dynamic_entry *entry,

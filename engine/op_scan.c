@@ -9,6 +9,9 @@
  *                 reads one snapshot) with io/iceberg_scan.h, deletes applied;
  *   PARQUET       one Parquet file (read_parquet), read with io/parquet_reader.h.
  *
+ * Versions: a scan node the context pins on its own (floe_eng_context_pin_scan: a delta plan
+ * reading one table at several versions) reads that; any other reads its table's pin.
+ *
  * Deltas: a table the context pins as a delta (floe_eng_context_pin_delta) is read in the
  * reader's change mode: its batches hold the change from the pin's `from` to its snapshot, with
  * batch->weights (+1 inserted, -1 retracted) set by the reader and handed out as they are; the
@@ -293,14 +296,23 @@ static int open_iceberg(scan_operator *scan, uint32_t partition, uint32_t partit
     floe_eng_context *context = scan->base.context;
     const char *warehouse = table->kind == FLOE_SQL_TABLE_KIND_NAMED ? context->warehouse : NULL;
     FLOE_TRY(floe_ice_table_open(&scan->table, table->identity, warehouse, err));
-    int64_t snapshot_id;
-    if (!floe_eng_context_pinned(context, table->identity, &snapshot_id)) {
-        snapshot_id = scan->table->metadata->current_snapshot_id;
-        FLOE_TRY(floe_eng_context_pin(context, table->identity, snapshot_id, err));
+    int64_t snapshot_id, from_snapshot_id;
+    bool delta;
+    const floe_eng_scan_pin *override = floe_eng_context_scan_pin(context, node);
+    if (override != NULL) {
+        snapshot_id = override->snapshot_id;
+        delta = override->delta;
+        from_snapshot_id = override->from_snapshot_id;
+    } else {
+        if (!floe_eng_context_pinned(context, table->identity, &snapshot_id)) {
+            snapshot_id = scan->table->metadata->current_snapshot_id;
+            FLOE_TRY(floe_eng_context_pin(context, table->identity, snapshot_id, err));
+        }
+        const floe_eng_source_snapshot *source =
+            floe_eng_context_source(context, table->identity);
+        delta = source->delta;
+        from_snapshot_id = source->from_snapshot_id;
     }
-    const floe_eng_source_snapshot *source = floe_eng_context_source(context, table->identity);
-    bool delta = source->delta;
-    int64_t from_snapshot_id = source->from_snapshot_id;
     if (snapshot_id == -1) {
         /* No snapshot when the query started: no rows (and no change), even if one was
          * committed since. */

@@ -25,6 +25,9 @@ void floe_eng_context_fini(floe_eng_context *context)
     floe_free(context->sources);
     context->sources = NULL;
     context->source_count = context->source_capacity = 0;
+    floe_free(context->scan_pins);
+    context->scan_pins = NULL;
+    context->scan_pin_count = context->scan_pin_capacity = 0;
 }
 
 static int pin(floe_eng_context *context, const char *identity, int64_t snapshot_id, bool delta,
@@ -71,6 +74,37 @@ int floe_eng_context_pin_delta(floe_eng_context *context, const char *identity,
                                int64_t from_snapshot_id, int64_t to_snapshot_id, floe_error *err)
 {
     return pin(context, identity, to_snapshot_id, true, from_snapshot_id, err);
+}
+
+int floe_eng_context_pin_scan(floe_eng_context *context, const floe_sql_plan *scan,
+                              int64_t snapshot_id, bool delta, int64_t from_snapshot_id,
+                              floe_error *err)
+{
+    floe_eng_scan_pin pin_value = {scan, snapshot_id, delta, from_snapshot_id};
+    for (uint32_t i = 0; i < context->scan_pin_count; i++) {
+        if (context->scan_pins[i].scan == scan) {
+            context->scan_pins[i] = pin_value;
+            return FLOE_OK;
+        }
+    }
+    if (context->scan_pin_count == context->scan_pin_capacity) {
+        uint32_t capacity = context->scan_pin_capacity ? context->scan_pin_capacity * 2 : 4;
+        floe_eng_scan_pin *grown = floe_realloc(context->scan_pins, capacity * sizeof *grown);
+        if (grown == NULL)
+            return floe_error_set(err, FLOE_ENOMEM, "out of memory pinning a scan's snapshot");
+        context->scan_pins = grown;
+        context->scan_pin_capacity = capacity;
+    }
+    context->scan_pins[context->scan_pin_count++] = pin_value;
+    return FLOE_OK;
+}
+
+const floe_eng_scan_pin *floe_eng_context_scan_pin(const floe_eng_context *context,
+                                                   const floe_sql_plan *scan)
+{
+    for (uint32_t i = 0; i < context->scan_pin_count; i++)
+        if (context->scan_pins[i].scan == scan) return &context->scan_pins[i];
+    return NULL;
 }
 
 const floe_eng_source_snapshot *floe_eng_context_source(const floe_eng_context *context,

@@ -52,6 +52,14 @@ typedef struct floe_eng_source_snapshot {
     int64_t from_snapshot_id;
 } floe_eng_source_snapshot;
 
+/* The version ONE scan node reads, overriding its table's pin (floe_eng_context_pin_scan). */
+typedef struct floe_eng_scan_pin {
+    const floe_sql_plan *scan; /* the SCAN plan node, by address */
+    int64_t snapshot_id;       /* -1: no rows */
+    bool delta;                /* read the change from from_snapshot_id, as a delta pin does */
+    int64_t from_snapshot_id;
+} floe_eng_scan_pin;
+
 typedef struct floe_eng_context {
     const char *warehouse;      /* the warehouse directory names are resolved in */
     uint32_t thread_count;      /* threads a pipeline may use (>= 1) */
@@ -65,6 +73,11 @@ typedef struct floe_eng_context {
     floe_eng_source_snapshot *sources;
     uint32_t source_count;
     uint32_t source_capacity;
+    /* Per-scan-node overrides, consulted first: a delta plan reads one table at several
+     * versions at once (a self-join; a join's old and new sides). Empty for ordinary queries. */
+    floe_eng_scan_pin *scan_pins;
+    uint32_t scan_pin_count;
+    uint32_t scan_pin_capacity;
 
     /* What the scans read, summed over every scan (atomics: parallel scans add to them). */
     atomic_int_fast64_t files_read;
@@ -90,6 +103,18 @@ int floe_eng_context_pinned(const floe_eng_context *context, const char *identit
 /* The pin of `identity`, or NULL. */
 const floe_eng_source_snapshot *floe_eng_context_source(const floe_eng_context *context,
                                                         const char *identity);
+
+/* Makes the scan operators created from plan node `scan` from now on read `snapshot_id` (a
+ * delta from from_snapshot_id when `delta`), whatever the pin of their table; replaces an
+ * earlier override of the same node, and does not touch the table's pin. Operators already
+ * created keep what they opened, so one node can be compiled at several versions by
+ * re-pinning it before each creation. FLOE_ENOMEM. */
+int floe_eng_context_pin_scan(floe_eng_context *context, const floe_sql_plan *scan,
+                              int64_t snapshot_id, bool delta, int64_t from_snapshot_id,
+                              floe_error *err);
+/* The override of scan node `scan`, or NULL. */
+const floe_eng_scan_pin *floe_eng_context_scan_pin(const floe_eng_context *context,
+                                                   const floe_sql_plan *scan);
 
 /* Accounts `bytes` more held memory: FLOE_ENOMEM (message above, nothing reserved) when that
  * would pass the limit. Release what you reserved when you free it. Thread-safe. */

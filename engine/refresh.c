@@ -10,12 +10,12 @@
  * source versions the rows came from.
  *
  * Which refresh runs. REFRESH_MODE = FULL tables, and AUTO / INCREMENTAL tables whose plan is
- * maintainable but of a shape not built yet (joins, non-aggregating tables: the reason says
- * "incremental maintenance of <construct> is not built yet" and a warning line repeats it), run
- * the query and replace every file (run_refresh). AUTO / INCREMENTAL aggregating tables keep
- * state (engine/refresh_incremental.h): their refresh is incremental when the last refresh was
- * theirs and recorded a state manifest (floe.state-manifest) and every source's consumed
- * snapshot; otherwise, or when the incremental attempt finds the state or a source's history
+ * maintainable but of a shape not built yet (constant rows, aggregates over aggregates: the
+ * reason says "incremental maintenance of <construct> is not built yet" and a warning line
+ * repeats it), run the query and replace every file (run_refresh). Other AUTO / INCREMENTAL
+ * tables keep state (engine/refresh_incremental.h): their refresh is incremental when the last
+ * refresh was theirs and recorded a state manifest (floe.state-manifest) and every source's
+ * consumed snapshot; otherwise, or when the incremental attempt finds the state or a source's history
  * unusable, it rebuilds the state from every source row (mode "full", the reason recorded and,
  * past the initial refresh, warned). Their summaries add floe.state-manifest,
  * floe.buckets-touched, floe.bucket-count, floe.state-files-read and floe.state-bytes.
@@ -32,11 +32,14 @@
 #include "kernels/memory.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h> /* flock */
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -178,19 +181,67 @@ static int last_error_path(const char *directory, char *buffer, size_t size, flo
     return FLOE_OK;
 }
 
-/* Replaces the last-error file (temporary name, then rename: readers see one or the other). */
+/* The recorded failure; count 0 and message NULL when the file is absent. Line 1 is
+ * "<ms> <refresh number> [<consecutive failures>]" (a file without the count is one failure). */
+int floe_eng_dynamic_failure_read(const char *directory, floe_eng_dynamic_failure *failure,
+                                  floe_error *err)
+{
+    memset(failure, 0, sizeof *failure);
+    char path[PATH_MAX];
+    FLOE_TRY(last_error_path(directory, path, sizeof path, err));
+    char *bytes = NULL;
+    size_t size = 0;
+    int status = floe_io_read_small_file(path, 64 * 1024, &bytes, &size, err);
+    if (status == -ENOENT) {
+        floe_error_clear(err);
+        return FLOE_OK;
+    }
+    FLOE_TRY(status);
+    long long time_ms = 0, number = 0, count = 1;
+    int fields = sscanf(bytes, "%lld %lld %lld", &time_ms, &number, &count);
+    failure->time_ms = fields >= 1 ? (int64_t)time_ms : 0;
+    failure->refresh_number = fields >= 2 ? (int64_t)number : 0;
+    failure->count = fields >= 3 && count > 0 ? (int64_t)count : 1;
+    char *line = strchr(bytes, '\n');
+    const char *text = line != NULL ? line + 1 : "";
+    size_t length = strcspn(text, "\n");
+    failure->message = floe_malloc(length + 1);
+    if (failure->message != NULL) {
+        memcpy(failure->message, text, length);
+        failure->message[length] = '\0';
+    }
+    floe_free(bytes);
+    FLOE_RETURN_IF(failure->message == NULL, FLOE_ENOMEM, err, "out of memory");
+    return FLOE_OK;
+}
+
+void floe_eng_dynamic_failure_fini(floe_eng_dynamic_failure *failure)
+{
+    floe_free(failure->message);
+    failure->message = NULL;
+}
+
+/* Replaces the last-error file (temporary name, then rename: readers see one or the other),
+ * counting one more consecutive failure than it held. Two processes failing the same table at
+ * once may count one failure for two: the count paces retries, it is not an audit. */
 static int record_error(const char *directory, int64_t refresh_number, const char *message,
                         floe_error *err)
 {
     char folder[PATH_MAX], temporary[PATH_MAX], path[PATH_MAX];
     FLOE_TRY(last_error_path(directory, path, sizeof path, err));
+    floe_eng_dynamic_failure previous;
+    int64_t count = 1;
+    if (floe_eng_dynamic_failure_read(directory, &previous, NULL) == FLOE_OK) {
+        count = previous.count + 1;
+        floe_eng_dynamic_failure_fini(&previous);
+    }
     snprintf(folder, sizeof folder, "%s/floe", directory);
     FLOE_TRY(floe_io_make_directories(folder, err));
     FLOE_TRY(floe_io_catalog_new_file_path(directory, "floe", ".tmp-", ".last-error", temporary,
                                            sizeof temporary, err));
-    char text[FLOE_ERROR_MESSAGE_SIZE + 64];
-    int length = snprintf(text, sizeof text, "%" PRId64 " %" PRId64 "\n",
-                          floe_eng_dynamic_now_ms(), refresh_number);
+    char text[FLOE_ERROR_MESSAGE_SIZE + 96];
+    int length = snprintf(text, sizeof text, "%" PRId64 " %" PRId64 " %" PRId64 "\n",
+                          floe_eng_dynamic_now_ms(), refresh_number, count);
     for (const char *c = message; *c != '\0' && (size_t)length < sizeof text - 2; c++)
         text[length++] = (*c == '\n' || *c == '\r') ? ' ' : *c; /* one line, always */
     text[length++] = '\n';
@@ -209,31 +260,47 @@ static void clear_error(const char *directory)
     if (last_error_path(directory, path, sizeof path, NULL) == FLOE_OK) unlink(path);
 }
 
-/* The recorded message, or NULL when there is none. */
-static int read_error(const char *directory, char **message, floe_error *err)
+/* ---- the refresh lock -------------------------------------------------------------------- */
+
+/* Takes the table's refresh lock: flock(LOCK_EX) on <directory>/floe/refresh.lock, held until
+ * *fd is closed. An advisory lock dies with its process, so a killed refresh never leaves the
+ * table locked. Floe's refreshes never remove the file; should something remove it while we
+ * wait (our lock would then be on a file nobody else can open), the inode behind the path is
+ * compared with the locked one and the lock taken again. Removing it under a holder lets a
+ * second refresher in beside it: exclusion then falls back to the commit protocol (one of the
+ * two commits fails with FLOE_ECONFLICT, nothing is corrupted), which is why vacuum must keep
+ * the file. *fd is -1 when `wait` is false and another refresh holds it. */
+static int take_refresh_lock(const char *directory, bool wait, int *fd, floe_error *err)
 {
-    *message = NULL;
-    char path[PATH_MAX];
-    FLOE_TRY(last_error_path(directory, path, sizeof path, err));
-    char *bytes = NULL;
-    size_t size = 0;
-    int status = floe_io_read_small_file(path, 64 * 1024, &bytes, &size, err);
-    if (status == -ENOENT) {
-        floe_error_clear(err);
-        return FLOE_OK;
+    *fd = -1;
+    char folder[PATH_MAX], path[PATH_MAX];
+    int written = snprintf(folder, sizeof folder, "%s/floe", directory);
+    FLOE_RETURN_IF(written < 0 || (size_t)written >= sizeof folder, FLOE_ERANGE, err,
+                   "%s: path too long", directory);
+    FLOE_TRY(floe_io_path_join(path, sizeof path, folder, "refresh.lock", err));
+    FLOE_TRY(floe_io_make_directories(folder, err));
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock < 0) return floe_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        int result;
+        do {
+            result = flock(lock, LOCK_EX | (wait ? 0 : LOCK_NB));
+        } while (result != 0 && errno == EINTR);
+        if (result != 0) {
+            int code = errno;
+            close(lock);
+            if (code == EWOULDBLOCK) return FLOE_OK;
+            return floe_error_set(err, -code, "%s: lock: %s", path, strerror(code));
+        }
+        struct stat locked, named;
+        if (fstat(lock, &locked) == 0 && stat(path, &named) == 0 &&
+            locked.st_ino == named.st_ino && locked.st_dev == named.st_dev) {
+            *fd = lock;
+            return FLOE_OK;
+        }
+        close(lock); /* removed or replaced meanwhile: lock what the path names now */
     }
-    FLOE_TRY(status);
-    char *line = strchr(bytes, '\n');
-    const char *text = line != NULL ? line + 1 : "";
-    size_t length = strcspn(text, "\n");
-    *message = floe_malloc(length + 1);
-    if (*message != NULL) {
-        memcpy(*message, text, length);
-        (*message)[length] = '\0';
-    }
-    floe_free(bytes);
-    FLOE_RETURN_IF(*message == NULL, FLOE_ENOMEM, err, "out of memory");
-    return FLOE_OK;
+    return floe_error_set(err, FLOE_ECONFLICT, "%s: the lock file keeps being replaced", path);
 }
 
 /* ---- the version hint after a crash ------------------------------------------------------ */
@@ -730,10 +797,11 @@ static int run_stateful(floe_eng_database *db, const floe_ice_table *table,
     return status;
 }
 
-int floe_eng_refresh_table(floe_eng_database *db, const char *name, bool full,
-                           const floe_eng_output *output, int *refreshed, floe_error *err)
+int floe_eng_refresh_table_report(floe_eng_database *db, const char *name, bool full,
+                                  bool wait_for_lock, const floe_eng_output *output,
+                                  floe_eng_refresh_report *report, floe_error *err)
 {
-    if (refreshed != NULL) *refreshed = 0;
+    memset(report, 0, sizeof *report);
     int64_t started = monotonic_ms();
     char qualified[FLOE_ENG_TABLE_NAME_SIZE], directory[PATH_MAX];
     FLOE_TRY(floe_eng_dynamic_qualify(name, qualified, err));
@@ -748,9 +816,30 @@ int floe_eng_refresh_table(floe_eng_database *db, const char *name, bool full,
         floe_ice_table_free(table);
         return floe_error_set(err, FLOE_ENOTFOUND, "%s is not a dynamic table", qualified);
     }
+    /* The lock first, the table's version after: what a refresh starts from is then what the
+     * previous holder committed, so two refreshers never compute the same refresh twice. */
+    int lock = -1;
+    status = take_refresh_lock(directory, wait_for_lock, &lock, err);
+    if (status == FLOE_OK && lock < 0) {
+        report->locked = true;
+        floe_ice_table_free(table);
+        return FLOE_OK;
+    }
+    if (status == FLOE_OK) {
+        floe_ice_table_free(table);
+        table = NULL;
+        status = floe_ice_table_open(&table, directory, NULL, err);
+        if (status < 0) floe_error_prefix(err, "%s", qualified);
+    }
+    if (status < 0) {
+        if (lock >= 0) close(lock);
+        floe_ice_table_free(table);
+        return status;
+    }
     floe_eng_refresh_plan plan;
     status = floe_eng_refresh_prepare(db, qualified, table, full, &plan, err);
     int64_t number = plan.previous_number + 1;
+    report->refresh_number = plan.previous_number;
     if (status == FLOE_OK && plan.up_to_date) {
         clear_error(directory);
         repair_version_hint(directory);
@@ -760,16 +849,23 @@ int floe_eng_refresh_table(floe_eng_database *db, const char *name, bool full,
         refresh_counts counts = {0};
         floe_eng_incremental_counts state_counts = {0};
         bool incremental = false, keeps_state = floe_eng_refresh_plan_keeps_state(&plan);
-        char reason[FLOE_ENG_FALLBACK_SIZE + 128];
-        snprintf(reason, sizeof reason, "%s", plan.reason);
+        char *reason = report->reason;
+        snprintf(reason, sizeof report->reason, "%s", plan.reason);
         if (keeps_state)
             status = run_stateful(db, table, &plan, started, &counts, &incremental, reason,
-                                  sizeof reason, &state_counts, err);
+                                  sizeof report->reason, &state_counts, err);
         else
             status = run_refresh(db, directory, table, &plan, started, &counts, err);
+        report->mode = incremental ? "incremental" : "full";
+        report->rows_read = counts.rows_read;
+        report->files_read = counts.files_read;
+        report->bytes_read = counts.bytes_read;
+        report->rows_written = counts.rows_written;
+        report->duration_ms = counts.duration_ms;
         if (status == FLOE_OK) {
             clear_error(directory);
-            if (refreshed != NULL) *refreshed = 1;
+            report->refreshed = true;
+            report->refresh_number = number;
             if (incremental)
                 floe_eng_dynamic_message(output,
                                          "%s: refresh %" PRId64 ", incremental: %" PRId64
@@ -799,9 +895,20 @@ int floe_eng_refresh_table(floe_eng_database *db, const char *name, bool full,
         /* The failure is recorded for status; if even that fails, the refresh's error wins. */
         record_error(directory, number, err != NULL ? err->message : floe_status_name(status),
                      NULL);
+        report->duration_ms = monotonic_ms() - started; /* what the attempt cost */
     }
     floe_eng_refresh_plan_fini(&plan);
     floe_ice_table_free(table);
+    close(lock);
+    return status;
+}
+
+int floe_eng_refresh_table(floe_eng_database *db, const char *name, bool full,
+                           const floe_eng_output *output, int *refreshed, floe_error *err)
+{
+    floe_eng_refresh_report report;
+    int status = floe_eng_refresh_table_report(db, name, full, true, output, &report, err);
+    if (refreshed != NULL) *refreshed = status == FLOE_OK && report.refreshed;
     return status;
 }
 
@@ -1011,14 +1118,16 @@ int floe_eng_refresh(floe_eng_database *db, const char *const *names, size_t cou
     return status;
 }
 
-/* ---- status ------------------------------------------------------------------------------ */
+/* ---- lag ---------------------------------------------------------------------------------- */
 
 /* The commit time of the oldest snapshot of `identity` after `consumed` (-2: from its first
- * snapshot), or -1 when it has none (up to date, or unreadable: its refresh reports that). */
-static int64_t oldest_unconsumed_ms(const char *warehouse, const char *identity, int64_t consumed)
+ * snapshot), or -1 when it has none. *readable is false when the source cannot be opened. */
+static int64_t oldest_unconsumed_ms(const char *warehouse, const char *identity, int64_t consumed,
+                                    bool *readable)
 {
     floe_ice_table *source = NULL;
-    if (floe_ice_table_open(&source, identity, warehouse, NULL) != FLOE_OK) return -1;
+    *readable = floe_ice_table_open(&source, identity, warehouse, NULL) == FLOE_OK;
+    if (!*readable) return -1;
     const floe_ice_table_metadata *metadata = source->metadata;
     const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(metadata);
     int64_t oldest = -1;
@@ -1033,29 +1142,78 @@ static int64_t oldest_unconsumed_ms(const char *warehouse, const char *identity,
     return oldest;
 }
 
-static int64_t lag_seconds(floe_eng_database *db, const floe_eng_dynamic_entry *entry,
-                           int64_t now_ms)
+int64_t floe_eng_dynamic_parse_target_lag(const char *text)
 {
+    if (text == NULL) return 60000; /* dynamic_table.h: the default is one minute */
+    if (strcmp(text, "DOWNSTREAM") == 0) return FLOE_ENG_TARGET_LAG_DOWNSTREAM;
+    static const struct {
+        const char *unit;
+        int64_t ms;
+    } units[] = {{"second", 1000}, {"minute", 60000}, {"hour", 3600000}, {"day", 86400000}};
+    char *end = NULL;
+    errno = 0;
+    long long count = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || count <= 0) return -1;
+    while (*end == ' ') end++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        size_t length = strlen(units[i].unit);
+        if (strncmp(end, units[i].unit, length) != 0) continue;
+        const char *rest = end + length;
+        if (*rest == 's') rest++;
+        if (*rest != '\0' || count > INT64_MAX / units[i].ms) return -1;
+        return (int64_t)count * units[i].ms;
+    }
+    return -1;
+}
+
+int floe_eng_dynamic_lag_read(floe_eng_database *db, const floe_eng_dynamic_entry *entry,
+                              int64_t now_ms, floe_eng_dynamic_lag *lag, floe_error *err)
+{
+    memset(lag, 0, sizeof *lag);
     const floe_ice_table_metadata *metadata = entry->table->metadata;
+    const char *target = floe_ice_property_get(metadata, FLOE_ENG_PROPERTY_TARGET_LAG);
+    lag->target_lag_ms = floe_eng_dynamic_parse_target_lag(target);
+    FLOE_RETURN_IF(lag->target_lag_ms == -1, FLOE_ECORRUPT, err,
+                   "%s: bad %s property \"%s\"", entry->name, FLOE_ENG_PROPERTY_TARGET_LAG,
+                   target);
     const floe_ice_snapshot *current = floe_ice_current_snapshot(metadata);
-    bool recorded = current != NULL && summary_get(current, "floe.refresh-number") != NULL;
+    const floe_ice_snapshot *last = newest_refresh(metadata);
+    bool recorded = current != NULL && last == current;
+    if (last != NULL) {
+        lag->refreshed = true;
+        lag->last_refresh_ms = summary_int(last, "floe.refreshed-at", last->timestamp_ms);
+        lag->last_duration_ms = summary_int(last, "floe.duration-ms", 0);
+        lag->refresh_number = summary_int(last, "floe.refresh-number", 0);
+    }
+    /* Written outside a refresh, replaced, or never refreshed: only a refresh settles it. */
+    lag->pending = !recorded;
     const char *warehouse = floe_eng_database_warehouse(db);
     int64_t oldest = -1;
     for (size_t i = 0; i < entry->sources.count; i++) {
         char key[PATH_MAX + 64];
         source_key(entry->sources.items[i], key, sizeof key);
         int64_t consumed = recorded ? summary_int(current, key, -2) : -2;
-        int64_t time = oldest_unconsumed_ms(warehouse, entry->sources.items[i], consumed);
+        bool readable = true;
+        int64_t time = oldest_unconsumed_ms(warehouse, entry->sources.items[i], consumed,
+                                            &readable);
+        if (!readable) lag->pending = true; /* the refresh will say what is wrong */
+        if (time >= 0) lag->pending = true;
         if (time >= 0 && (oldest < 0 || time < oldest)) oldest = time;
     }
-    if (oldest < 0 || now_ms <= oldest) return 0;
-    return (now_ms - oldest) / 1000;
+    lag->lag_ms = oldest >= 0 && now_ms > oldest ? now_ms - oldest : 0;
+    floe_eng_dynamic_failure failure;
+    FLOE_TRY(floe_eng_dynamic_failure_read(entry->directory, &failure, err));
+    lag->failures = failure.count;
+    lag->last_failure_ms = failure.time_ms;
+    floe_eng_dynamic_failure_fini(&failure);
+    return FLOE_OK;
 }
+
+/* ---- status ------------------------------------------------------------------------------ */
 
 void floe_eng_dynamic_status_fini(floe_eng_dynamic_status *status)
 {
-    floe_free(status->last_error);
-    status->last_error = NULL;
+    floe_eng_dynamic_failure_fini(&status->failure);
 }
 
 int floe_eng_dynamic_status_read(floe_eng_database *db, const floe_eng_dynamic_entry *entry,
@@ -1077,16 +1235,19 @@ int floe_eng_dynamic_status_read(floe_eng_database *db, const floe_eng_dynamic_e
         status->rows_written = summary_int(last, "floe.rows-written", 0);
         status->duration_ms = summary_int(last, "floe.duration-ms", 0);
         status->refreshes = summary_int(last, "floe.refresh-number", 0);
+        status->state_bytes = summary_int(last, "floe.state-bytes", 0);
     }
-    status->lag_seconds = lag_seconds(db, entry, now_ms);
-    return read_error(entry->directory, &status->last_error, err);
+    floe_eng_dynamic_lag lag;
+    FLOE_TRY(floe_eng_dynamic_lag_read(db, entry, now_ms, &lag, err));
+    status->lag_seconds = lag.lag_ms / 1000;
+    return floe_eng_dynamic_failure_read(entry->directory, &status->failure, err);
 }
 
 enum status_column {
     STATUS_NAME, STATUS_TARGET_LAG, STATUS_REFRESH_MODE, STATUS_SUSPENDED, STATUS_LAG_SECONDS,
     STATUS_LAST_REFRESH_TIME, STATUS_LAST_MODE, STATUS_LAST_REASON, STATUS_ROWS_READ,
     STATUS_ROWS_WRITTEN, STATUS_DURATION_MS, STATUS_REFRESHES, STATUS_STATE_BYTES,
-    STATUS_LAST_ERROR, STATUS_COLUMN_COUNT
+    STATUS_LAST_ERROR, STATUS_LAST_ERROR_TIME, STATUS_FAILURES, STATUS_COLUMN_COUNT
 };
 
 static int status_row(floe_eng_row_writer *rows, const floe_eng_dynamic_entry *entry,
@@ -1113,9 +1274,14 @@ static int status_row(floe_eng_row_writer *rows, const floe_eng_dynamic_entry *e
         floe_eng_row_writer_null(rows, STATUS_DURATION_MS);
     }
     floe_eng_row_writer_int64(rows, STATUS_REFRESHES, status->refreshes);
-    const floe_ice_snapshot *last = newest_refresh(entry->table->metadata);
-    floe_eng_row_writer_int64(rows, STATUS_STATE_BYTES, summary_int(last, "floe.state-bytes", 0));
-    FLOE_TRY(floe_eng_row_writer_text(rows, STATUS_LAST_ERROR, status->last_error, err));
+    floe_eng_row_writer_int64(rows, STATUS_STATE_BYTES, status->state_bytes);
+    const floe_eng_dynamic_failure *failure = &status->failure;
+    FLOE_TRY(floe_eng_row_writer_text(rows, STATUS_LAST_ERROR, failure->message, err));
+    if (failure->message != NULL)
+        floe_eng_row_writer_int64(rows, STATUS_LAST_ERROR_TIME, failure->time_ms * 1000);
+    else
+        floe_eng_row_writer_null(rows, STATUS_LAST_ERROR_TIME);
+    floe_eng_row_writer_int64(rows, STATUS_FAILURES, failure->count);
     return floe_eng_row_writer_next(rows, err);
 }
 
@@ -1133,13 +1299,14 @@ int floe_eng_status(floe_eng_database *db, const char *name, const floe_eng_outp
         return not_dynamic(db, qualified, err);
     }
     floe_type text = floe_type_make(FLOE_TYPE_STRING), number = floe_type_make(FLOE_TYPE_INT64);
+    floe_type timestamp = floe_type_make(FLOE_TYPE_TIMESTAMPTZ);
     floe_sql_column columns[STATUS_COLUMN_COUNT] = {
         {"name", text, false},
         {"target_lag", text, true},
         {"refresh_mode", text, true},
         {"suspended", floe_type_make(FLOE_TYPE_BOOLEAN), false},
         {"lag_seconds", number, false},
-        {"last_refresh_time", floe_type_make(FLOE_TYPE_TIMESTAMPTZ), true},
+        {"last_refresh_time", timestamp, true},
         {"last_mode", text, true},
         {"last_reason", text, true},
         {"rows_read", number, true},
@@ -1148,6 +1315,8 @@ int floe_eng_status(floe_eng_database *db, const char *name, const floe_eng_outp
         {"refreshes", number, false},
         {"state_bytes", number, false},
         {"last_error", text, true},
+        {"last_error_time", timestamp, true},
+        {"failures", number, false},
     };
     floe_eng_row_writer rows;
     int status = floe_eng_row_writer_init(&rows, output, columns, STATUS_COLUMN_COUNT, err);
@@ -1162,5 +1331,92 @@ int floe_eng_status(floe_eng_database *db, const char *name, const floe_eng_outp
     if (status == FLOE_OK) status = floe_eng_row_writer_finish(&rows, err);
     floe_eng_row_writer_fini(&rows);
     floe_eng_dynamic_set_fini(&set);
+    return status;
+}
+
+/* ---- refresh history --------------------------------------------------------------------- */
+
+enum history_column {
+    HISTORY_REFRESH, HISTORY_TIME, HISTORY_MODE, HISTORY_REASON, HISTORY_ROWS_READ,
+    HISTORY_FILES_READ, HISTORY_ROWS_WRITTEN, HISTORY_DURATION_MS, HISTORY_SNAPSHOT_ID,
+    HISTORY_COLUMN_COUNT
+};
+
+static int history_row(floe_eng_row_writer *rows, const floe_ice_snapshot *snapshot,
+                       floe_error *err)
+{
+    floe_eng_row_writer_int64(rows, HISTORY_REFRESH,
+                              summary_int(snapshot, "floe.refresh-number", 0));
+    floe_eng_row_writer_int64(
+        rows, HISTORY_TIME, summary_int(snapshot, "floe.refreshed-at", snapshot->timestamp_ms) * 1000);
+    FLOE_TRY(floe_eng_row_writer_text(rows, HISTORY_MODE,
+                                      summary_get(snapshot, "floe.refresh-mode"), err));
+    FLOE_TRY(floe_eng_row_writer_text(rows, HISTORY_REASON,
+                                      summary_get(snapshot, "floe.refresh-reason"), err));
+    static const struct {
+        enum history_column column;
+        const char *key;
+    } counts[] = {{HISTORY_ROWS_READ, "floe.rows-read"},
+                  {HISTORY_FILES_READ, "floe.files-read"},
+                  {HISTORY_ROWS_WRITTEN, "floe.rows-written"},
+                  {HISTORY_DURATION_MS, "floe.duration-ms"}};
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        int64_t value = summary_int(snapshot, counts[i].key, -1);
+        if (value < 0) floe_eng_row_writer_null(rows, counts[i].column);
+        else floe_eng_row_writer_int64(rows, counts[i].column, value);
+    }
+    floe_eng_row_writer_int64(rows, HISTORY_SNAPSHOT_ID, snapshot->snapshot_id);
+    return floe_eng_row_writer_next(rows, err);
+}
+
+int floe_eng_status_history(floe_eng_database *db, const char *name, size_t limit,
+                            const floe_eng_output *output, floe_error *err)
+{
+    FLOE_RETURN_IF(db == NULL || name == NULL, FLOE_EINVAL, err,
+                   "floe_eng_status_history: NULL argument");
+    char qualified[FLOE_ENG_TABLE_NAME_SIZE], directory[PATH_MAX];
+    FLOE_TRY(floe_eng_dynamic_qualify(name, qualified, err));
+    FLOE_TRY(floe_io_catalog_table_directory(floe_eng_database_warehouse(db), qualified, directory,
+                                             sizeof directory, err));
+    floe_ice_table *table = NULL;
+    int status = floe_ice_table_open(&table, directory, NULL, err);
+    if (status == FLOE_ENOTFOUND)
+        return floe_error_set(err, FLOE_ENOTFOUND, "dynamic table %s does not exist", qualified);
+    if (status < 0) return floe_error_prefix(err, "%s", qualified);
+    const floe_ice_table_metadata *metadata = table->metadata;
+    if (floe_ice_property_get(metadata, FLOE_ENG_PROPERTY_SQL) == NULL) {
+        floe_ice_table_free(table);
+        return floe_error_set(err, FLOE_ENOTFOUND, "%s is not a dynamic table", qualified);
+    }
+    floe_type text = floe_type_make(FLOE_TYPE_STRING), number = floe_type_make(FLOE_TYPE_INT64);
+    floe_sql_column columns[HISTORY_COLUMN_COUNT] = {
+        {"refresh", number, false},
+        {"time", floe_type_make(FLOE_TYPE_TIMESTAMPTZ), false},
+        {"mode", text, true},
+        {"reason", text, true},
+        {"rows_read", number, true},
+        {"files_read", number, true},
+        {"rows_written", number, true},
+        {"duration_ms", number, true},
+        {"snapshot_id", number, false},
+    };
+    floe_eng_row_writer rows;
+    status = floe_eng_row_writer_init(&rows, output, columns, HISTORY_COLUMN_COUNT, err);
+    /* Newest first along the current snapshot's ancestry: the refreshes that made what readers
+     * see now (a replaced definition keeps its history; a rolled-back branch is not shown). */
+    const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(metadata);
+    size_t steps = 0, shown = 0;
+    while (status == FLOE_OK && snapshot != NULL && steps++ <= metadata->snapshot_count &&
+           (limit == 0 || shown < limit)) {
+        if (summary_get(snapshot, "floe.refresh-number") != NULL) {
+            status = history_row(&rows, snapshot, err);
+            shown++;
+        }
+        if (snapshot->parent_snapshot_id < 0) break;
+        snapshot = floe_ice_snapshot_by_id(metadata, snapshot->parent_snapshot_id);
+    }
+    if (status == FLOE_OK) status = floe_eng_row_writer_finish(&rows, err);
+    floe_eng_row_writer_fini(&rows);
+    floe_ice_table_free(table);
     return status;
 }

@@ -58,6 +58,9 @@ void floe_eng_incremental_output_file_fini(floe_eng_incremental_output *file, bo
 
 /* ---- non-aggregating tables (engine/refresh_rows.c) ---- */
 
+/* The name of the state set a non-aggregating table keeps (its output files and lineage). */
+#define FLOE_ENG_STATE_SET_ROWS "rows"
+
 /* Whether `plan` is a non-aggregating table this path maintains; else *construct names why. */
 bool floe_eng_incremental_rows_shape(const floe_sql_plan *plan, const char **construct);
 

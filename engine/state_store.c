@@ -24,8 +24,40 @@ static char *copy_string(const char *text)
     return copy;
 }
 
+static void free_strings(char **strings, uint32_t count)
+{
+    for (uint32_t i = 0; strings != NULL && i < count; i++)
+        floe_free(strings[i]);
+    floe_free(strings);
+}
+
+static void output_file_fini(floe_eng_state_output_file *file)
+{
+    floe_free(file->path);
+    free_strings(file->deletes, file->delete_count);
+    free_strings(file->sources, file->source_count);
+    memset(file, 0, sizeof *file);
+}
+
+/* A floe_malloc'd copy of `count` strings (at least one slot), or NULL. */
+static char **copy_strings(char *const *strings, uint32_t count)
+{
+    char **copy = floe_calloc((size_t)count + 1, sizeof *copy);
+    for (uint32_t i = 0; copy != NULL && i < count; i++) {
+        copy[i] = copy_string(strings[i]);
+        if (copy[i] == NULL) {
+            free_strings(copy, i);
+            return NULL;
+        }
+    }
+    return copy;
+}
+
 static void set_fini(floe_eng_state_set *set)
 {
+    for (uint32_t f = 0; set->files != NULL && f < set->file_count; f++)
+        output_file_fini(&set->files[f]);
+    floe_free(set->files);
     for (uint32_t b = 0; set->buckets != NULL && b < set->bucket_count; b++) {
         floe_free(set->buckets[b].state_path);
         floe_free(set->buckets[b].output_path);
@@ -119,6 +151,38 @@ int floe_eng_state_set_bucket(floe_eng_state_set *set, uint32_t bucket, const ch
     return FLOE_OK;
 }
 
+int floe_eng_state_set_add_file(floe_eng_state_set *set, const floe_eng_state_output_file *file,
+                                floe_error *err)
+{
+    if (file->path == NULL || file->path[0] != '/')
+        return floe_error_set(err, FLOE_EINVAL, "state set %s: an output file needs an absolute path",
+                              set->name);
+    if (set->file_count == set->file_capacity) {
+        uint32_t grown = set->file_capacity != 0 ? set->file_capacity * 2 : 8;
+        floe_eng_state_output_file *larger = floe_realloc(set->files, grown * sizeof *larger);
+        if (larger == NULL)
+            return floe_error_set(err, FLOE_ENOMEM, "out of memory recording an output file");
+        set->files = larger;
+        set->file_capacity = grown;
+    }
+    floe_eng_state_output_file copy = {
+        .path = copy_string(file->path),
+        .rows = file->rows,
+        .deleted_rows = file->deleted_rows,
+        .deletes = copy_strings(file->deletes, file->delete_count),
+        .delete_count = file->delete_count,
+        .sources_known = file->sources_known,
+        .sources = file->sources_known ? copy_strings(file->sources, file->source_count) : NULL,
+        .source_count = file->sources_known ? file->source_count : 0,
+    };
+    if (copy.path == NULL || copy.deletes == NULL || (copy.sources_known && copy.sources == NULL)) {
+        output_file_fini(&copy);
+        return floe_error_set(err, FLOE_ENOMEM, "out of memory recording an output file");
+    }
+    set->files[set->file_count++] = copy;
+    return FLOE_OK;
+}
+
 int floe_eng_state_manifest_copy(const floe_eng_state_manifest *source,
                                  floe_eng_state_manifest *copy, floe_error *err)
 {
@@ -135,6 +199,8 @@ int floe_eng_state_manifest_copy(const floe_eng_state_manifest *source,
                 status = floe_eng_state_set_bucket(to, b, bucket->state_path, bucket->state_rows,
                                                    bucket->output_path, bucket->output_rows, err);
         }
+        for (uint32_t f = 0; status == FLOE_OK && f < from->file_count; f++)
+            status = floe_eng_state_set_add_file(to, &from->files[f], err);
         if (status != FLOE_OK) {
             floe_eng_state_manifest_fini(copy);
             return status;
@@ -189,6 +255,81 @@ static int get_path(reader *r, const json_t *object, const char *key, const char
     return FLOE_OK;
 }
 
+/* A JSON array of absolute paths into a floe_malloc'd array of copies. */
+static int read_path_list(reader *r, const json_t *array, const char *key, char ***out,
+                          uint32_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    if (!json_is_array(array) || json_array_size(array) > UINT32_MAX - 1)
+        return floe_error_set(r->err, FLOE_ECORRUPT, "state manifest %s: \"%s\" is not an array",
+                              r->name, key);
+    char **paths = floe_calloc(json_array_size(array) + 1, sizeof *paths);
+    if (paths == NULL)
+        return floe_error_set(r->err, FLOE_ENOMEM, "out of memory reading state manifest %s",
+                              r->name);
+    size_t index;
+    const json_t *value;
+    json_array_foreach(array, index, value) {
+        if (!json_is_string(value) || json_string_value(value)[0] != '/' ||
+            strlen(json_string_value(value)) != json_string_length(value)) {
+            free_strings(paths, (uint32_t)index);
+            return floe_error_set(r->err, FLOE_ECORRUPT,
+                                  "state manifest %s: an entry of \"%s\" is not an absolute path",
+                                  r->name, key);
+        }
+        paths[index] = copy_string(json_string_value(value));
+        if (paths[index] == NULL) {
+            free_strings(paths, (uint32_t)index);
+            return floe_error_set(r->err, FLOE_ENOMEM, "out of memory reading state manifest %s",
+                                  r->name);
+        }
+    }
+    *out = paths;
+    *count = (uint32_t)json_array_size(array);
+    return FLOE_OK;
+}
+
+static int read_file_entry(reader *r, const json_t *entry, floe_eng_state_set *set)
+{
+    if (!json_is_object(entry))
+        return corrupt(r, "an output file is not an object");
+    floe_eng_state_output_file file = {0};
+    const char *path = NULL;
+    FLOE_TRY(get_path(r, entry, "output", &path));
+    if (path == NULL)
+        return corrupt(r, "an output file has no \"output\" path");
+    FLOE_TRY(get_integer(r, entry, "output-rows", true, 0, INT64_MAX, &file.rows));
+    FLOE_TRY(get_integer(r, entry, "deleted-rows", false, 0, file.rows, &file.deleted_rows));
+    const json_t *deletes = json_object_get(entry, "deletes");
+    const json_t *sources = json_object_get(entry, "sources");
+    int status = FLOE_OK;
+    if (deletes != NULL)
+        status = read_path_list(r, deletes, "deletes", &file.deletes, &file.delete_count);
+    if (status == FLOE_OK && sources != NULL) {
+        file.sources_known = true;
+        status = read_path_list(r, sources, "sources", &file.sources, &file.source_count);
+    }
+    if (status == FLOE_OK && file.deletes == NULL && file.delete_count == 0) {
+        file.deletes = floe_calloc(1, sizeof *file.deletes);
+        if (file.deletes == NULL)
+            status = floe_error_set(r->err, FLOE_ENOMEM, "out of memory reading state manifest %s",
+                                    r->name);
+    }
+    for (uint32_t f = 0; status == FLOE_OK && f < set->file_count; f++)
+        if (strcmp(set->files[f].path, path) == 0)
+            status = corrupt(r, "an output file is listed twice");
+    if (status == FLOE_OK) {
+        file.path = copy_string(path);
+        status = file.path != NULL
+                     ? floe_eng_state_set_add_file(set, &file, r->err)
+                     : floe_error_set(r->err, FLOE_ENOMEM, "out of memory reading state manifest %s",
+                                      r->name);
+    }
+    output_file_fini(&file);
+    return status;
+}
+
 static int read_set(reader *r, const json_t *object, floe_eng_state_manifest *manifest)
 {
     if (!json_is_object(object))
@@ -232,6 +373,12 @@ static int read_set(reader *r, const json_t *object, floe_eng_state_manifest *ma
         FLOE_TRY(floe_eng_state_set_bucket(set, (uint32_t)bucket, state_path, state_rows,
                                            output_path, output_rows, r->err));
     }
+    const json_t *files = json_object_get(object, "files");
+    if (files == NULL)
+        return FLOE_OK;
+    if (!json_is_array(files))
+        return corrupt(r, "\"files\" is not an array");
+    json_array_foreach(files, index, entry) FLOE_TRY(read_file_entry(r, entry, set));
     return FLOE_OK;
 }
 
@@ -295,6 +442,45 @@ int floe_eng_state_manifest_read(const char *path, floe_eng_state_manifest *mani
 
 /* ---- writing ----------------------------------------------------------------------------- */
 
+/* A JSON array of the strings, or NULL. */
+static json_t *build_path_list(char *const *paths, uint32_t count)
+{
+    json_t *array = json_array();
+    for (uint32_t i = 0; array != NULL && i < count; i++)
+        if (json_array_append_new(array, json_string(paths[i])) != 0) {
+            json_decref(array);
+            return NULL;
+        }
+    return array;
+}
+
+/* The set's "files" array, or NULL (json_object_set_new then fails, as wanted). */
+static json_t *build_files(const floe_eng_state_set *set)
+{
+    json_t *files = json_array();
+    bool failed = files == NULL;
+    for (uint32_t f = 0; !failed && f < set->file_count; f++) {
+        const floe_eng_state_output_file *file = &set->files[f];
+        json_t *entry = json_object();
+        failed = entry == NULL || json_array_append_new(files, entry) != 0;
+        failed = failed || json_object_set_new(entry, "output", json_string(file->path)) != 0;
+        failed = failed || json_object_set_new(entry, "output-rows", json_integer(file->rows)) != 0;
+        failed = failed || json_object_set_new(entry, "deleted-rows",
+                                               json_integer(file->deleted_rows)) != 0;
+        if (!failed && file->delete_count > 0)
+            failed = json_object_set_new(entry, "deletes",
+                                         build_path_list(file->deletes, file->delete_count)) != 0;
+        if (!failed && file->sources_known)
+            failed = json_object_set_new(entry, "sources",
+                                         build_path_list(file->sources, file->source_count)) != 0;
+    }
+    if (failed) {
+        json_decref(files);
+        return NULL;
+    }
+    return files;
+}
+
 static json_t *build_json(const floe_eng_state_manifest *manifest)
 {
     json_t *root = json_object();
@@ -331,6 +517,8 @@ static json_t *build_json(const floe_eng_state_manifest *manifest)
             if (entry != NULL)
                 failed = json_array_append_new(buckets, entry) != 0 || failed;
         }
+        if (!failed && set->file_count > 0)
+            failed = json_object_set_new(object, "files", build_files(set)) != 0;
         if (object != NULL && buckets != NULL)
             failed = json_object_set_new(object, "buckets", buckets) != 0 || failed;
         else
@@ -393,6 +581,9 @@ int floe_eng_state_manifest_paths(const floe_eng_state_manifest *manifest, const
         for (uint32_t b = 0; b < manifest->sets[i].bucket_count; b++)
             total += (manifest->sets[i].buckets[b].state_path != NULL) +
                      (manifest->sets[i].buckets[b].output_path != NULL);
+    for (uint32_t i = 0; i < manifest->set_count; i++)
+        for (uint32_t f = 0; f < manifest->sets[i].file_count; f++)
+            total += 1 + (size_t)manifest->sets[i].files[f].delete_count;
     *paths = NULL;
     *count = 0;
     if (total == 0)
@@ -408,6 +599,14 @@ int floe_eng_state_manifest_paths(const floe_eng_state_manifest *manifest, const
                 list[used++] = bucket->state_path;
             if (bucket->output_path != NULL)
                 list[used++] = bucket->output_path;
+        }
+    }
+    for (uint32_t i = 0; i < manifest->set_count; i++) {
+        for (uint32_t f = 0; f < manifest->sets[i].file_count; f++) {
+            const floe_eng_state_output_file *file = &manifest->sets[i].files[f];
+            list[used++] = file->path;
+            for (uint32_t d = 0; d < file->delete_count; d++)
+                list[used++] = file->deletes[d];
         }
     }
     *paths = list;

@@ -20,6 +20,20 @@
  *
  * Buckets absent from "buckets" are empty. Paths are absolute (DESIGN.md: paths in metadata are).
  *
+ * Output files of a non-aggregating table (engine/refresh_rows.c) are not bucketed: its set
+ * ("rows", bucket-count 1, no buckets) lists them under the optional "files" key, each with its
+ * row count, the rows position-deleted since it was written, the position delete files that
+ * name it, and its lineage: the source data files (paths as stored in their manifests) whose
+ * rows it may hold. "sources" absent means the lineage is unknown (a plan whose rows are not
+ * each from one source row, e.g. a join): such a file is read whenever rows are retracted.
+ *
+ *   {"name": "rows", "bucket-count": 1, "key-columns": 0, "buckets": [],
+ *    "files": [{"output": "/abs/.../data/floe-<uuid>.parquet", "output-rows": 1000,
+ *               "deleted-rows": 3, "deletes": ["/abs/.../data/floe-deletes-<uuid>.parquet"],
+ *               "sources": ["/abs/.../orders/data/<uuid>.parquet"]}]}
+ *
+ * Manifests written before "files" existed have none, which is read as an empty list.
+ *
  * Bucketing. floe_eng_state_bucket_of maps a 64-bit key hash to [0, bucket_count) by the high
  * bits (multiply-high), so when a set grows from B to 2B buckets, bucket b splits exactly into 2b
  * and 2b+1: splitting rewrites one bucket's file into two without touching the others. Bucket
@@ -37,6 +51,7 @@
 #include "kernels/status.h"
 #include "kernels/types.h" /* floe_uint128 */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,11 +64,25 @@ typedef struct floe_eng_state_bucket {
     int64_t output_rows;
 } floe_eng_state_bucket;
 
+/* One live output data file of a non-aggregating table (see "Output files" above). */
+typedef struct floe_eng_state_output_file {
+    char *path;
+    int64_t rows;           /* rows written to it */
+    int64_t deleted_rows;   /* of those, rows position-deleted since */
+    char **deletes;         /* position delete files naming it */
+    uint32_t delete_count;
+    bool sources_known;     /* false: lineage unknown ("sources" absent) */
+    char **sources;         /* source data files its rows may come from */
+    uint32_t source_count;
+} floe_eng_state_output_file;
+
 typedef struct floe_eng_state_set {
     char *name;
     uint32_t bucket_count;
     uint32_t key_column_count;      /* leading columns of a state file that form the key */
     floe_eng_state_bucket *buckets; /* bucket_count entries */
+    floe_eng_state_output_file *files; /* non-aggregating tables' output files */
+    uint32_t file_count, file_capacity;
 } floe_eng_state_set;
 
 typedef struct floe_eng_state_manifest {
@@ -77,6 +106,11 @@ floe_eng_state_set *floe_eng_state_manifest_find_set(const floe_eng_state_manife
 int floe_eng_state_set_bucket(floe_eng_state_set *set, uint32_t bucket, const char *state_path,
                               int64_t state_rows, const char *output_path, int64_t output_rows,
                               floe_error *err);
+
+/* Appends a copy of `file` (its strings and arrays copied) to the set's output files.
+ * FLOE_EINVAL for a NULL or relative path, FLOE_ENOMEM. */
+int floe_eng_state_set_add_file(floe_eng_state_set *set, const floe_eng_state_output_file *file,
+                                floe_error *err);
 
 /* A deep copy (the next refresh starts from the last manifest and replaces touched buckets). */
 int floe_eng_state_manifest_copy(const floe_eng_state_manifest *source,
@@ -102,7 +136,8 @@ static inline uint32_t floe_eng_state_bucket_of(uint64_t hash, uint32_t bucket_c
     return (uint32_t)(((floe_uint128)hash * bucket_count) >> 64);
 }
 
-/* Every file path the manifest names (state and output), in set then bucket order, appended to
+/* Every file path the manifest names (state and output, then each set's output files and the
+ * position delete files they list, a delete file once per file naming it), in set then bucket order, appended to
  * a floe_malloc'd array of borrowed pointers (valid while the manifest lives). */
 int floe_eng_state_manifest_paths(const floe_eng_state_manifest *manifest, const char ***paths,
                                   size_t *count, floe_error *err);

@@ -572,6 +572,10 @@ static int consider_file(orphan_walk *walk, const char *relative, const char *ba
     } else if (strncmp(relative, "metadata/", 9) == 0 && strchr(relative + 9, '/') == NULL &&
                (strcmp(base, HINT_NAME) == 0 || floe_ice_metadata_file_version(base) >= 0)) {
         orphan = 0; /* the versions themselves and the hint */
+    } else if (strncmp(relative, "floe/", 5) == 0 && strchr(relative + 5, '/') == NULL) {
+        /* The engine's bookkeeping (the refresh lock, the last-error record): deleting the lock
+         * while a refresher holds it would let a second one in beside it. */
+        orphan = 0;
     } else {
         orphan = !is_referenced(walk, relative);
     }

@@ -62,9 +62,11 @@
  * not be confirmed.
  *
  * Orphans (for `floe-engine vacuum`): floe_io_catalog_list_orphans lists, under the table
- * directory, every `.tmp-*` file anywhere, and every file under data/, floe/state/ and metadata/
- * that is not in the caller's referenced set — except metadata JSON files (versions are history;
- * expiring them is another decision) and version-hint.text. Only files last modified at least
+ * directory, every `.tmp-*` file anywhere, and every file under data/, metadata/ and the folders
+ * of floe/ (state/, changelog/) that is not in the caller's referenced set — except metadata JSON
+ * files (versions are history; expiring them is another decision), version-hint.text and the
+ * files directly in floe/ (the engine's refresh lock and last-error record). Only files last
+ * modified at least
  * min_age_seconds ago are listed (0: every file), so a vacuum does not delete the files of a
  * commit in flight (Iceberg's remove_orphan_files uses days; tests use 0).
  *

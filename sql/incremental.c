@@ -83,8 +83,10 @@ static void walk(walker *w, const floe_sql_plan *plan, uint32_t depth)
         }
         node->rule = FLOE_SQL_DELTA_JOIN;
         node->state = plan->u.join.kind == FLOE_SQL_PLAN_JOIN_LEFT
-                          ? "arrangements of both inputs by join key, right matches per left key"
-                          : "arrangements of both inputs by join key";
+                          ? "no state: dL with new R, and on a right change old L with new R "
+                            "minus old L with old R (right matches per left key re-derived)"
+                          : "no state: dL with new R plus old L with dR (the other side re-read "
+                            "from its snapshot)";
         break;
     case FLOE_SQL_PLAN_ORDER:
         blocked = "ORDER BY inside the query";

@@ -16,10 +16,12 @@
  *                         DISTINCT calls a count per (group, value); emits, per touched group, the
  *                         retraction of the old row and the insertion of the new one. A DISTINCT
  *                         (no calls) is a count per row.
- *   JOIN       JOIN       arrangements (join key -> rows) of both inputs; INNER emits
- *                         dL.R + L.dR + dL.dR; LEFT also keeps, per left key, its count of matching
- *                         right rows, so a right change flips left rows between the NULL-extended
- *                         and the matched form
+ *   JOIN       JOIN       no state between refreshes (engine/delta_plan.h; DESIGN.md's persisted
+ *                         arrangements are not built): INNER emits dL.R' + L.dR, with R' the new
+ *                         right side and L the old left side re-read from their snapshots; LEFT
+ *                         emits dL.R' + (L.R' - L.R), the bracket only when the right side
+ *                         changed, which re-derives each old left row's right matches so it
+ *                         flips between the NULL-extended and the matched form
  * A plan is maintainable when every node has a rule. What is not, with the construct named in
  * `reason` (what REFRESH_MODE = INCREMENTAL reports at CREATE, and AUTO logs when it falls back):
  *   ORDER BY and LIMIT / OFFSET (the binder refuses them at the top of a dynamic table; inside a

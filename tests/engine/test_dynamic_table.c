@@ -85,14 +85,14 @@ START_TEST(create_stores_the_definition)
     floe_free(printed);
     floe_sql_script_free(script);
 
-    /* Defaults: 1 minute, AUTO (with the warning that a non-aggregating table runs FULL),
+    /* Defaults: 1 minute, AUTO (with the warning that constant rows make it run FULL),
      * ON_CREATE. */
-    run_ok("CREATE DYNAMIC TABLE d2 AS SELECT id FROM src");
+    run_ok("CREATE DYNAMIC TABLE d2 AS SELECT id FROM src UNION ALL SELECT 0");
     ck_assert_str_eq(property("default/d2", "floe.target-lag"), "1 minute");
     ck_assert_str_eq(property("default/d2", "floe.refresh-mode"), "AUTO");
     ck_assert_str_eq(property("default/d2", "floe.initialize"), "ON_CREATE");
     check_contains(warnings_text(),
-                   "incremental maintenance of non-aggregating tables is not built yet");
+                   "incremental maintenance of constant rows (VALUES) is not built yet");
     check_contains(messages_text(), "default.d2: refresh 1, full (initial refresh)");
     run_ok("CREATE DYNAMIC TABLE d3 TARGET_LAG = DOWNSTREAM AS SELECT id FROM src");
     ck_assert_str_eq(property("default/d3", "floe.target-lag"), "DOWNSTREAM");
@@ -375,12 +375,12 @@ START_TEST(show_status_explain)
     rows = rows_text();
     check_contains(rows, "name,target_lag,refresh_mode,suspended,lag_seconds,last_refresh_time,"
                          "last_mode,last_reason,rows_read,rows_written,duration_ms,refreshes,"
-                         "state_bytes,last_error\n");
+                         "state_bytes,last_error,last_error_time,failures\n");
     check_contains(rows, "default.a,2 hours,AUTO,false,0,");
     check_contains(rows, ",full,initial refresh,2,1,");
     /* b was never refreshed and a has a snapshot it has not read: it lags. */
     check_contains(rows, "default.b,1 minute,AUTO,false,");
-    check_contains(rows, ",,,,,,,0,0,\n");
+    check_contains(rows, ",,,,,,,0,0,,,0\n");
     output = capture();
     ck_assert_int_eq(floe_eng_status(db, "a", &output, &err), FLOE_OK);
     ck_assert_ptr_null(strstr(rows_text(), "default.b"));
@@ -405,12 +405,10 @@ START_TEST(show_status_explain)
     rows = rows_text();
     check_contains(rows, "plan\n\"definition: CREATE DYNAMIC TABLE default.a");
     check_contains(rows, "SCAN default.src");
-    check_contains(rows, "incremental: maintainable, but incremental maintenance of "
-                         "non-aggregating tables is not built yet");
+    check_contains(rows, "incremental: yes");
     check_contains(rows, "  default.src: current snapshot ");
     check_contains(rows, ", last refresh read ");
-    check_contains(rows, "refresh: FULL (incremental maintenance of non-aggregating tables is "
-                         "not built yet)");
+    check_contains(rows, "next refresh: INCREMENTAL (source changes since the last refresh)");
     const char *names[] = {"a"};
     refresh_ok(names, 1, false);
     run_ok("EXPLAIN DYNAMIC TABLE a");

@@ -6,8 +6,9 @@
  * with a projection above it, a group that disappears, MIN / MAX losing their extreme, an
  * emptied table, an aggregate without GROUP BY, two sources through UNION ALL. The summaries
  * must say incremental, name a state manifest, rewrite only the touched buckets of a table of
- * 131072 groups (two buckets) and read only the appended file; shapes not built yet (joins,
- * non-aggregating tables) run FULL with the reason in the summary and a warning; --full
+ * 131072 groups (two buckets) and read only the appended file; aggregates over joins and
+ * non-aggregating tables refresh incrementally, while a shape not built yet (constant rows)
+ * runs FULL with the reason in the summary and a warning; --full
  * rebuilds the state; a state manifest that is gone makes the next refresh rebuild, with the
  * reason recorded.
  */
@@ -245,26 +246,31 @@ START_TEST(state_grows_into_more_buckets)
 }
 END_TEST
 
-START_TEST(shapes_not_built_run_full_with_the_reason)
+START_TEST(joins_and_plain_tables_are_incremental_constants_run_full)
 {
     run_ok("CREATE TABLE s (k VARCHAR, v BIGINT)");
     run_ok("CREATE TABLE t (k VARCHAR, w BIGINT)");
     run_ok("INSERT INTO s VALUES ('a', 1)");
     run_ok("INSERT INTO t VALUES ('a', 2)");
     run_ok("CREATE DYNAMIC TABLE plain REFRESH_MODE = INCREMENTAL AS SELECT k, v FROM s");
+    run_ok("CREATE DYNAMIC TABLE constant AS SELECT k, v FROM s UNION ALL SELECT 'z', 0");
     run_ok("CREATE DYNAMIC TABLE joined AS SELECT s.k, sum(w) AS total FROM s JOIN t "
            "ON s.k = t.k GROUP BY s.k");
     run_ok("INSERT INTO s VALUES ('a', 3)");
     refresh_one("plain", false);
-    ck_assert_str_eq(summary("plain", "floe.refresh-mode"), "full");
-    ck_assert_str_eq(summary("plain", "floe.refresh-reason"),
-                     "incremental maintenance of non-aggregating tables is not built yet");
-    check_contains(text_of(&result.warnings), "non-aggregating tables is not built yet");
+    ck_assert_str_eq(summary("plain", "floe.refresh-mode"), "incremental");
+    ck_assert_str_ne(summary("plain", "floe.state-manifest"), "(none)");
+    refresh_one("constant", false);
+    ck_assert_str_eq(summary("constant", "floe.refresh-mode"), "full");
+    ck_assert_str_eq(summary("constant", "floe.refresh-reason"),
+                     "incremental maintenance of constant rows (VALUES) is not built yet");
+    check_contains(text_of(&result.warnings), "constant rows (VALUES) is not built yet");
+    ck_assert_str_eq(summary("constant", "floe.state-manifest"), "(none)");
     refresh_one("joined", false);
+    ck_assert_str_eq(summary("joined", "floe.refresh-mode"), "incremental");
     ck_assert_str_eq(summary("joined", "floe.refresh-reason"),
-                     "incremental maintenance of joins is not built yet");
-    check_contains(text_of(&result.warnings), "joins is not built yet");
-    ck_assert_str_eq(summary("joined", "floe.state-manifest"), "(none)");
+                     "source changes since the last refresh");
+    ck_assert_str_ne(summary("joined", "floe.state-manifest"), "(none)");
 }
 END_TEST
 
@@ -345,8 +351,8 @@ START_TEST(explain_says_what_the_next_refresh_does)
     check_contains(text_of(&result.rows), "delta plan:");
     check_contains(text_of(&result.rows), "refresh: INCREMENTAL (source changes since the last "
                                           "refresh)");
-    run_ok("EXPLAIN CREATE DYNAMIC TABLE p AS SELECT k FROM s");
-    check_contains(text_of(&result.rows), "non-aggregating tables is not built yet");
+    run_ok("EXPLAIN CREATE DYNAMIC TABLE p AS SELECT k FROM s UNION ALL SELECT 'z'");
+    check_contains(text_of(&result.rows), "constant rows (VALUES) is not built yet");
 }
 END_TEST
 
@@ -362,7 +368,7 @@ static Suite *incremental_suite(void)
     tcase_add_test(tc, two_sources_through_union_all);
     tcase_add_test(tc, only_touched_buckets_and_changed_files);
     tcase_add_test(tc, state_grows_into_more_buckets);
-    tcase_add_test(tc, shapes_not_built_run_full_with_the_reason);
+    tcase_add_test(tc, joins_and_plain_tables_are_incremental_constants_run_full);
     tcase_add_test(tc, full_rebuilds_and_lost_state_falls_back);
     tcase_add_test(tc, failed_refresh_leaves_nothing);
     tcase_add_test(tc, explain_says_what_the_next_refresh_does);

@@ -1,7 +1,9 @@
 /*
  * Description: the state manifest (engine/state_store.h): building, copying, writing and reading
  * back a manifest with several sets; bucket splitting (bucket b of B becomes 2b or 2b+1 of 2B for
- * every hash); every kind of malformed manifest is FLOE_ECORRUPT naming the file and the problem;
+ * every hash); a non-aggregating table's output files (rows, deleted rows, delete files, known
+ * and unknown lineage) survive the round trip and a manifest without them still reads; every
+ * kind of malformed manifest is FLOE_ECORRUPT naming the file and the problem;
  * a newer format version is FLOE_EUNSUPPORTED; allocation failure at every step.
  */
 #define _GNU_SOURCE /* mkdtemp */
@@ -32,6 +34,16 @@ static void build(floe_eng_state_manifest *manifest)
     ck_assert_int_eq(floe_eng_state_set_bucket(left, 0, "/t/floe/state/l.parquet", 100, NULL, 0,
                                                NULL),
                      0);
+    floe_eng_state_set *rows = NULL;
+    ck_assert_int_eq(floe_eng_state_manifest_add_set(manifest, "rows", 1, 0, &rows, NULL), 0);
+    char deletes_a[] = "/t/data/del-1.parquet", deletes_b[] = "/t/data/del-2.parquet";
+    char source_a[] = "/s/data/a.parquet", source_b[] = "/s/data/b.parquet";
+    char *deletes[] = {deletes_a, deletes_b}, *sources[] = {source_a, source_b};
+    char with_lineage[] = "/t/data/o1.parquet", unknown_lineage[] = "/t/data/o2.parquet";
+    floe_eng_state_output_file known = {with_lineage, 10, 3, deletes, 2, true, sources, 2};
+    floe_eng_state_output_file unknown = {unknown_lineage, 4, 0, NULL, 0, false, NULL, 0};
+    ck_assert_int_eq(floe_eng_state_set_add_file(rows, &known, NULL), 0);
+    ck_assert_int_eq(floe_eng_state_set_add_file(rows, &unknown, NULL), 0);
 }
 
 static void check_same(const floe_eng_state_manifest *a, const floe_eng_state_manifest *b)
@@ -48,6 +60,20 @@ static void check_same(const floe_eng_state_manifest *a, const floe_eng_state_ma
             ck_assert_pstr_eq(x->output_path, y->output_path);
             ck_assert_int_eq(x->state_rows, y->state_rows);
             ck_assert_int_eq(x->output_rows, y->output_rows);
+        }
+        ck_assert_uint_eq(a->sets[i].file_count, b->sets[i].file_count);
+        for (uint32_t f = 0; f < a->sets[i].file_count; f++) {
+            const floe_eng_state_output_file *x = &a->sets[i].files[f], *y = &b->sets[i].files[f];
+            ck_assert_str_eq(x->path, y->path);
+            ck_assert_int_eq(x->rows, y->rows);
+            ck_assert_int_eq(x->deleted_rows, y->deleted_rows);
+            ck_assert_uint_eq(x->delete_count, y->delete_count);
+            for (uint32_t d = 0; d < x->delete_count; d++)
+                ck_assert_str_eq(x->deletes[d], y->deletes[d]);
+            ck_assert(x->sources_known == y->sources_known);
+            ck_assert_uint_eq(x->source_count, y->source_count);
+            for (uint32_t k = 0; k < x->source_count; k++)
+                ck_assert_str_eq(x->sources[k], y->sources[k]);
         }
     }
 }
@@ -75,12 +101,19 @@ START_TEST(write_read_round_trip)
     const char **paths = NULL;
     size_t count = 0;
     ck_assert_int_eq(floe_eng_state_manifest_paths(&copy, &paths, &count, &err), 0);
-    ck_assert_uint_eq(count, 4);
+    ck_assert_uint_eq(count, 8);
     ck_assert_str_eq(paths[0], "/t/floe/state/b0.parquet");
     ck_assert_str_eq(paths[1], "/t/floe/state/b3.parquet");
     ck_assert_str_eq(paths[2], "/t/data/b3.parquet");
     ck_assert_str_eq(paths[3], "/t/floe/state/l.parquet");
+    ck_assert_str_eq(paths[4], "/t/data/o1.parquet");
+    ck_assert_str_eq(paths[5], "/t/data/del-1.parquet");
+    ck_assert_str_eq(paths[6], "/t/data/del-2.parquet");
+    ck_assert_str_eq(paths[7], "/t/data/o2.parquet");
     floe_free(paths);
+    const floe_eng_state_set *rows = floe_eng_state_manifest_find_set(&read_back, "rows");
+    ck_assert_ptr_nonnull(rows);
+    ck_assert(rows->files[0].sources_known && !rows->files[1].sources_known);
 
     ck_assert_ptr_nonnull(floe_eng_state_manifest_find_set(&copy, "join-left"));
     ck_assert_ptr_null(floe_eng_state_manifest_find_set(&copy, "join-right"));
@@ -168,6 +201,31 @@ START_TEST(malformed_manifests)
          "\"state-rows\":-4}]}",
          "state-rows"},
     };
+    struct {
+        const char *set;
+        const char *fragment;
+    } file_cases[] = {
+        {"\"files\":{}", "\"files\" is not an array"},
+        {"\"files\":[1]", "not an object"},
+        {"\"files\":[{\"output-rows\":1}]", "no \"output\""},
+        {"\"files\":[{\"output\":\"o\",\"output-rows\":1}]", "absolute path"},
+        {"\"files\":[{\"output\":\"/o\"}]", "missing \"output-rows\""},
+        {"\"files\":[{\"output\":\"/o\",\"output-rows\":2,\"deleted-rows\":3}]",
+         "\"deleted-rows\""},
+        {"\"files\":[{\"output\":\"/o\",\"output-rows\":2,\"deletes\":\"/d\"}]",
+         "\"deletes\" is not an array"},
+        {"\"files\":[{\"output\":\"/o\",\"output-rows\":2,\"sources\":[\"s\"]}]",
+         "an entry of \"sources\""},
+        {"\"files\":[{\"output\":\"/o\",\"output-rows\":2},{\"output\":\"/o\","
+         "\"output-rows\":1}]",
+         "listed twice"},
+    };
+    for (size_t i = 0; i < sizeof file_cases / sizeof file_cases[0]; i++) {
+        char json[1024];
+        snprintf(json, sizeof json, "%s{\"name\":\"rows\",\"bucket-count\":1,\"buckets\":[],%s}]}",
+                 prefix, file_cases[i].set);
+        expect_error(json, C, file_cases[i].fragment);
+    }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char json[1024];
         snprintf(json, sizeof json, "%s%s]}", prefix, cases[i].set);
@@ -177,6 +235,20 @@ START_TEST(malformed_manifests)
     floe_error err;
     ck_assert_int_eq(floe_eng_state_manifest_read("/nonexistent/m.json", &manifest, &err),
                      -ENOENT);
+    floe_eng_state_manifest_fini(&manifest);
+}
+END_TEST
+
+/* A manifest written before output files were listed reads as one without them. */
+START_TEST(manifest_without_files_reads)
+{
+    const char *json =
+        "{\"format\":\"floe-state\",\"format-version\":1,\"refresh\":3,\"sets\":[{\"name\":"
+        "\"rows\",\"bucket-count\":1,\"buckets\":[]}]}";
+    floe_eng_state_manifest manifest;
+    floe_error err;
+    ck_assert_int_eq(floe_eng_state_manifest_parse(json, strlen(json), "m", &manifest, &err), 0);
+    ck_assert_uint_eq(manifest.sets[0].file_count, 0);
     floe_eng_state_manifest_fini(&manifest);
 }
 END_TEST
@@ -192,6 +264,9 @@ START_TEST(bad_arguments)
     ck_assert_int_eq(floe_eng_state_manifest_add_set(&manifest, "a", 2, 1, NULL, NULL),
                      FLOE_EINVAL);
     ck_assert_int_eq(floe_eng_state_set_bucket(set, 2, "/x", 1, NULL, 0, NULL), FLOE_EINVAL);
+    char relative[] = "data/o.parquet";
+    floe_eng_state_output_file file = {relative, 1, 0, NULL, 0, false, NULL, 0};
+    ck_assert_int_eq(floe_eng_state_set_add_file(set, &file, NULL), FLOE_EINVAL);
     floe_eng_state_manifest_fini(&manifest);
 }
 END_TEST
@@ -202,7 +277,9 @@ START_TEST(allocation_failures)
     build(&original);
     const char *json =
         "{\"format\":\"floe-state\",\"format-version\":1,\"refresh\":3,\"sets\":[{\"name\":\"a\","
-        "\"bucket-count\":2,\"buckets\":[{\"bucket\":1,\"state\":\"/s\",\"output\":\"/o\"}]}]}";
+        "\"bucket-count\":2,\"buckets\":[{\"bucket\":1,\"state\":\"/s\",\"output\":\"/o\"}]},"
+        "{\"name\":\"rows\",\"bucket-count\":1,\"buckets\":[],\"files\":[{\"output\":\"/f\","
+        "\"output-rows\":2,\"deleted-rows\":1,\"deletes\":[\"/d\"],\"sources\":[\"/a\",\"/b\"]}]}]}";
     for (long fail_after = 0; fail_after < 200; fail_after++) {
         floe_eng_state_manifest copy, parsed;
         floe_set_allocation_failure_after(fail_after);
@@ -229,6 +306,7 @@ int main(void)
     tcase_add_test(tc, write_read_round_trip);
     tcase_add_test(tc, buckets_split_in_two);
     tcase_add_test(tc, malformed_manifests);
+    tcase_add_test(tc, manifest_without_files_reads);
     tcase_add_test(tc, bad_arguments);
     tcase_add_test(tc, allocation_failures);
     suite_add_tcase(suite, tc);

@@ -49,5 +49,7 @@ int floe_cli_query(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_refresh(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_status(const floe_cli_context *context, int argc, char **argv);
 int floe_cli_vacuum(const floe_cli_context *context, int argc, char **argv);
+int floe_cli_run(const floe_cli_context *context, int argc, char **argv);
+int floe_cli_lineage(const floe_cli_context *context, int argc, char **argv);
 
 #endif

@@ -10,9 +10,12 @@
  * refreshing everything should be asked for.
  *
  * status: one block per dynamic table (target lag, mode, suspended, current lag, the last
- * refresh, its rows and duration, the last error), or with --json (global, or after the
- * command) one JSON array of objects with the columns of floe_eng_status, in its text forms
- * (kernels/value_text.h: numbers as numbers, timestamps as "YYYY-MM-DD HH:MM:SS[.fff]" UTC).
+ * refresh, its rows and duration, state size, failures in a row with the last error and its
+ * time), or with --json (global, or after the command) one JSON array of objects with the
+ * columns of floe_eng_status, in its text forms (kernels/value_text.h: numbers as numbers,
+ * timestamps as "YYYY-MM-DD HH:MM:SS[.fff]" UTC). `status TABLE --history [--limit N]` lists
+ * that table's refreshes instead, newest first (floe_eng_status_history; default limit 20,
+ * 0 for all): one line each, or the JSON array of its rows.
  */
 #include "cli.h"
 
@@ -101,6 +104,7 @@ int floe_cli_refresh(const floe_cli_context *context, int argc, char **argv)
 
 typedef struct status_printer {
     bool json;
+    bool history;                 /* rows are floe_eng_status_history's */
     size_t rows;
     const floe_sql_schema *schema;
     floe_text text;
@@ -164,9 +168,38 @@ static void print_block(status_printer *printer, const floe_batch *batch, uint32
         printf("  last refresh: %s UTC, %s (%s): %s rows read, %s rows written, %s ms\n", time,
                last_mode, reason, read, written, duration);
     }
+    char state[32], failures[32], error_time[64];
+    COPY(state, "state_bytes", "0");
+    if (strcmp(state, "0") != 0) printf("  state: %s bytes\n", state);
+    COPY(failures, "failures", "0");
+    COPY(error_time, "last_error_time", "?");
 #undef COPY
     v = value(printer, batch, row, "last_error");
-    if (v != NULL) printf("  last error: %s\n", v);
+    if (v != NULL)
+        printf("  last error (%s UTC, %s failed attempt%s in a row): %s\n", error_time, failures,
+               strcmp(failures, "1") == 0 ? "" : "s", v);
+}
+
+/* One refresh of `status TABLE --history`. */
+static void print_history_line(status_printer *printer, const floe_batch *batch, uint32_t row)
+{
+    char number[32], time[64], mode[32], reason[256], read[32], files[32], written[32],
+        duration[32];
+    const char *v;
+#define COPY(buffer, column, fallback)                                            \
+    v = value(printer, batch, row, column);                                       \
+    snprintf(buffer, sizeof buffer, "%s", v != NULL ? v : fallback)
+    COPY(number, "refresh", "?");
+    COPY(time, "time", "?");
+    COPY(mode, "mode", "?");
+    COPY(reason, "reason", "?");
+    COPY(read, "rows_read", "?");
+    COPY(files, "files_read", "?");
+    COPY(written, "rows_written", "?");
+    COPY(duration, "duration_ms", "?");
+#undef COPY
+    printf("refresh %s  %s UTC  %s (%s): %s rows read from %s files, %s rows written, %s ms\n",
+           number, time, mode, reason, read, files, written, duration);
 }
 
 static void print_json(status_printer *printer, const floe_batch *batch, uint32_t row)
@@ -196,6 +229,7 @@ static int status_rows(void *context, const floe_batch *batch, floe_error *err)
     for (uint32_t i = 0; i < floe_batch_live_count(batch); i++) {
         uint32_t row = floe_batch_live_row(batch, i);
         if (printer->json) print_json(printer, batch, row);
+        else if (printer->history) print_history_line(printer, batch, row);
         else print_block(printer, batch, row);
         printer->rows++;
     }
@@ -208,21 +242,38 @@ static int status_end(void *context, floe_error *err)
     (void)err;
     status_printer *printer = context;
     if (printer->json) printf(printer->rows > 0 ? "\n]\n" : "]\n");
-    else if (printer->rows == 0) printf("no dynamic tables\n");
+    else if (printer->rows == 0) printf(printer->history ? "no refreshes\n" : "no dynamic tables\n");
     return FLOE_OK;
 }
 
 int floe_cli_status(const floe_cli_context *context, int argc, char **argv)
 {
     const char *name = NULL;
-    bool json = context->json;
+    bool json = context->json, history = false, limited = false;
+    size_t limit = 20;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = true;
+        } else if (strcmp(argv[i], "--history") == 0) {
+            history = true;
+        } else if (strcmp(argv[i], "--limit") == 0 || strncmp(argv[i], "--limit=", 8) == 0) {
+            const char *text = argv[i][7] == '=' ? argv[i] + 8 : NULL;
+            if (text == NULL && i + 1 >= argc)
+                return floe_cli_usage_error("status", "--limit needs a number");
+            if (text == NULL) text = argv[++i];
+            char *end = NULL;
+            long long parsed = strtoll(text, &end, 10);
+            if (end == text || *end != '\0' || parsed < 0)
+                return floe_cli_usage_error("status", "--limit wants a count, 0 for all "
+                                                      "(got \"%s\")", text);
+            limit = (size_t)parsed;
+            limited = true;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("usage: floe-engine status [TABLE] [--json]\n"
+                   "       floe-engine status TABLE --history [--limit N] [--json]\n"
                    "dynamic tables: target and current lag, last refresh (mode, reason, rows,\n"
-                   "duration), refresh count, suspended, last error\n");
+                   "duration), refresh count, state size, suspended, failures and last error;\n"
+                   "--history: the table's refreshes, newest first (default the last 20, 0 all)\n");
             return FLOE_EXIT_OK;
         } else if (argv[i][0] == '-') {
             return floe_cli_usage_error("status", "unknown option %s", argv[i]);
@@ -232,17 +283,21 @@ int floe_cli_status(const floe_cli_context *context, int argc, char **argv)
             name = argv[i];
         }
     }
+    if (history && name == NULL)
+        return floe_cli_usage_error("status", "--history needs a table");
+    if (limited && !history) return floe_cli_usage_error("status", "--limit goes with --history");
     floe_eng_database *db = NULL;
     int exit_status = open_database(context, "status", &db);
     if (exit_status != FLOE_EXIT_OK) return exit_status;
-    status_printer printer = {.json = json};
+    status_printer printer = {.json = json, .history = history};
     floe_text_init(&printer.text);
     floe_eng_output output = {.context = &printer, .begin_rows = status_begin,
                               .rows = status_rows, .end_rows = status_end,
                               .warning = print_warning};
     floe_error err;
     floe_error_clear(&err);
-    int status = floe_eng_status(db, name, &output, &err);
+    int status = history ? floe_eng_status_history(db, name, limit, &output, &err)
+                         : floe_eng_status(db, name, &output, &err);
     if (status < 0) exit_status = floe_cli_report("status", status, &err);
     floe_text_fini(&printer.text);
     floe_eng_database_close(db);
