@@ -2424,3 +2424,24 @@ int floe_eng_group_state_import(floe_eng_group_state *state, const floe_eng_grou
     }
     return status;
 }
+
+/* ---- looking groups up ---- */
+
+int floe_eng_group_state_find_groups(floe_eng_group_state *state, const floe_vector *const *keys,
+                                     uint32_t count, uint32_t *groups, int64_t *row_counts,
+                                     floe_error *err)
+{
+    FLOE_RETURN_IF(count > ROWS, FLOE_EINVAL, err, "aggregate state: %u keys to look up", count);
+    if (state->key_count == 0) {
+        for (uint32_t row = 0; row < count; row++) groups[row] = 0;
+    } else {
+        for (uint32_t k = 0; k < state->key_count; k++)
+            FLOE_TRY(check_vector(keys[k], state->types[k], "key", k, err));
+        floe_k_keys view;
+        FLOE_TRY(prepare_keys(state, keys, NULL, count, &view, err));
+        floe_k_ht_find(state->table, &view, NULL, NULL, count, groups);
+    }
+    for (uint32_t row = 0; row < count && row_counts != NULL; row++)
+        row_counts[row] = groups[row] == FLOE_K_NO_GROUP ? 0 : state->row_counts[groups[row]];
+    return FLOE_OK;
+}

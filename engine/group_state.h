@@ -213,4 +213,14 @@ int floe_eng_group_state_import(floe_eng_group_state *state, const floe_eng_grou
                                 floe_error *err);
 void floe_eng_group_state_flat_fini(floe_eng_group_state_flat *flat);
 
+/* Looks up `count` keys (key_count vectors of the key types, rows 0..count-1, at most
+ * FLOE_BATCH_CAPACITY) without inserting: groups[row] is the group holding that key, or
+ * FLOE_K_NO_GROUP (kernels/hashtable.h) when there is none; with no key columns, the one group.
+ * row_counts (may be NULL) receives each found group's row count, 0 for a missing one. Ids are
+ * those emit_groups takes, valid until the state next changes. FLOE_EINVAL for mismatched
+ * vectors, FLOE_ENOMEM (composite keys are encoded first). */
+int floe_eng_group_state_find_groups(floe_eng_group_state *state, const floe_vector *const *keys,
+                                     uint32_t count, uint32_t *groups, int64_t *row_counts,
+                                     floe_error *err);
+
 #endif

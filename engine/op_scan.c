@@ -46,6 +46,7 @@
 #include "engine/operator.h"
 
 #include "engine/expression_eval.h" /* filters */
+#include "engine/refresh_incremental.h" /* FLOE_ENG_SUMMARY_CHANGELOG: delta pins read changelogs */
 #include "io/iceberg_scan.h"        /* floe_ice_scan_reader, floe_ice_predicate */
 #include "io/iceberg_table.h"       /* floe_ice_table_open */
 #include "io/parquet_footer.h"      /* row group sizes for a scan of no columns */
@@ -119,7 +120,9 @@ static void count_reader(scan_operator *scan)
 {
     const floe_ice_scan_reader_stats *now = floe_ice_scan_reader_stats_get(scan->reader);
     floe_eng_context *context = scan->base.context;
-    atomic_fetch_add(&context->files_read, now->data_files_read - scan->counted.data_files_read);
+    atomic_fetch_add(&context->files_read,
+                     now->data_files_read - scan->counted.data_files_read +
+                         now->changelog_files_read - scan->counted.changelog_files_read);
     atomic_fetch_add(&context->bytes_read, now->data_bytes_read - scan->counted.data_bytes_read);
     atomic_fetch_add(&context->rows_read, now->rows_read - scan->counted.rows_read);
     scan->counted = *now;
@@ -335,6 +338,7 @@ static int open_iceberg(scan_operator *scan, uint32_t partition, uint32_t partit
     options.partition_count = partition_count;
     options.changes = delta;
     options.from_snapshot_id = from_snapshot_id;
+    options.changelog_summary_key = delta ? FLOE_ENG_SUMMARY_CHANGELOG : NULL;
     int status = floe_ice_scan_reader_open(&scan->reader, scan->table, &options, err);
     floe_free(names);
     FLOE_TRY(status);

@@ -15,10 +15,11 @@
  * repeats it), run the query and replace every file (run_refresh). Other AUTO / INCREMENTAL
  * tables keep state (engine/refresh_incremental.h): their refresh is incremental when the last
  * refresh was theirs and recorded a state manifest (floe.state-manifest) and every source's
- * consumed snapshot; otherwise, or when the incremental attempt finds the state or a source's history
- * unusable, it rebuilds the state from every source row (mode "full", the reason recorded and,
- * past the initial refresh, warned). Their summaries add floe.state-manifest,
- * floe.buckets-touched, floe.bucket-count, floe.state-files-read and floe.state-bytes.
+ * consumed snapshot; otherwise, or when the incremental attempt finds the state or a source's
+ * history unusable, it rebuilds the state from every source row (mode "full", the reason
+ * recorded and, past the initial refresh, warned). Their summaries add floe.state-manifest,
+ * floe.buckets-touched, floe.bucket-count, floe.state-files-read and floe.state-bytes, and an
+ * incremental refresh that wrote a changelog adds floe.changelog and floe.changelog-rows.
  */
 #define _XOPEN_SOURCE 700
 
@@ -786,6 +787,12 @@ static int run_stateful(floe_eng_database *db, const floe_ice_table *table,
                                  state_counts->state_files_read, err);
     if (status == FLOE_OK)
         status = summary_put_int(&summary, "floe.state-bytes", state_counts->state_bytes, err);
+    const char *changelog = status == FLOE_OK ? floe_eng_incremental_changelog_path(inc) : NULL;
+    if (changelog != NULL)
+        status = summary_put(&summary, FLOE_ENG_SUMMARY_CHANGELOG, false, changelog, err);
+    if (status == FLOE_OK && changelog != NULL)
+        status = summary_put_int(&summary, FLOE_ENG_SUMMARY_CHANGELOG_ROWS,
+                                 state_counts->changelog_rows, err);
     if (status == FLOE_OK)
         status = floe_eng_incremental_commit(
             inc, removed, removed_count, summary.entries, summary.count,

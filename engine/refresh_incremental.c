@@ -14,6 +14,7 @@
 #include "engine/refresh_incremental_int.h"
 
 #include "engine/delta_plan.h"      /* the aggregate's input: its change */
+#include "engine/dynamic_table_int.h" /* FLOE_ENG_REFRESH_COLUMN, left out of the changelog */
 #include "engine/expression_eval.h" /* keys, arguments, the PROJECT / FILTER chain */
 #include "engine/group_state.h"     /* D and S */
 #include "engine/state_store.h"     /* the state manifest, bucket_of */
@@ -21,8 +22,10 @@
 #include "io/catalog_fs.h"          /* new file names */
 #include "io/fs_util.h"             /* directories */
 #include "io/iceberg_commit.h"      /* the one commit */
+#include "io/iceberg_scan.h"        /* the changelog's weight column */
 #include "io/parquet_reader.h"      /* state files in */
 #include "io/parquet_writer.h"      /* state and output files out */
+#include "kernels/hashtable.h"      /* FLOE_K_NO_GROUP: a key the state does not hold */
 #include "kernels/memory.h"
 
 #include <errno.h>
@@ -151,6 +154,8 @@ void floe_eng_incremental_free(floe_eng_incremental *inc)
     }
     if (inc->manifest_path != NULL && remove) unlink(inc->manifest_path);
     floe_free(inc->manifest_path);
+    if (inc->changelog_path != NULL && remove) unlink(inc->changelog_path);
+    floe_free(inc->changelog_path);
     for (size_t i = 0; i < inc->removed_count; i++) floe_free(inc->removed[i]);
     floe_free(inc->removed);
     floe_free(inc->outputs);
@@ -168,6 +173,11 @@ const floe_eng_incremental_counts *floe_eng_incremental_counts_of(const floe_eng
 const char *floe_eng_incremental_manifest_path(const floe_eng_incremental *inc)
 {
     return inc->manifest_path;
+}
+
+const char *floe_eng_incremental_changelog_path(const floe_eng_incremental *inc)
+{
+    return inc->changelog_path;
 }
 
 /* ---- the state file layout ---------------------------------------------------------------- */
@@ -731,10 +741,10 @@ static int chain_init(output_chain *chain, const floe_sql_plan *root,
     return FLOE_OK;
 }
 
-/* Runs the chain over `batch` (the aggregate's rows; its selection may be refined) and hands
- * the final rows, lineage column appended, to the writer. */
-static int chain_write(output_chain *chain, floe_batch *batch, floe_pq_writer *writer,
-                       int64_t *rows, floe_error *err)
+/* Runs the chain over `batch` (the aggregate's rows; its selection may be refined): *final
+ * receives the last step's batch (or `batch`), its selection naming the rows that pass. */
+static int chain_apply(output_chain *chain, floe_batch *batch, floe_batch **final,
+                       floe_error *err)
 {
     floe_batch *current = batch;
     for (uint32_t s = 0; s < chain->step_count; s++) {
@@ -760,6 +770,17 @@ static int chain_write(output_chain *chain, floe_batch *batch, floe_pq_writer *w
         }
         current = out;
     }
+    *final = current;
+    return FLOE_OK;
+}
+
+/* Runs the chain over `batch` and hands the final rows, lineage column appended, to the
+ * writer. */
+static int chain_write(output_chain *chain, floe_batch *batch, floe_pq_writer *writer,
+                       int64_t *rows, floe_error *err)
+{
+    floe_batch *current = NULL;
+    FLOE_TRY(chain_apply(chain, batch, &current, err));
     uint32_t live = floe_batch_live_count(current);
     if (live == 0) return FLOE_OK;
     for (uint32_t i = 0; i < current->column_count; i++) chain->columns[i] = current->columns[i];
@@ -833,6 +854,262 @@ static int write_output_file(floe_eng_incremental *inc, const output_schema *sch
     return status;
 }
 
+/* ---- the changelog ------------------------------------------------------------------------ */
+
+/* The changelog of an incremental refresh (refresh_incremental.h, "Changelog"). D's groups are
+ * the only ones whose rows can change, so they are looked up in S twice: after their buckets
+ * are loaded and before D is merged (the old rows), and once S is final (the new rows). Both
+ * pass through the PROJECT / FILTER chain the output files go through, so a row HAVING drops
+ * is not in the output and not in the changelog. The old rows wait in `old_rows` (one batch
+ * per window of FLOE_BATCH_CAPACITY groups of D, row r of window w holding D's group
+ * w * FLOE_BATCH_CAPACITY + r), which costs memory in proportion to the change, not the table. */
+typedef struct changelog {
+    bool active;                     /* an incremental refresh: D's groups exported */
+    floe_eng_group_state_flat touched; /* D exported: the keys to look up */
+    output_chain chain;
+    bool chain_ready;
+    uint32_t column_count;           /* the chain's output columns */
+    floe_type *types;                /* column_count, then the weight's INT64 */
+    floe_batch emitted;              /* S's rows for a window (the state's column types) */
+    bool emitted_ready;
+    floe_batch *old_rows;            /* per window: the chain's old rows, by position */
+    uint8_t *old_present;            /* per group of D: its old row exists and passes */
+    uint32_t window_count, windows_ready;
+    floe_batch out;                  /* rows on their way to the file, weight last */
+    bool out_ready;
+    floe_pq_writer *writer;
+    int64_t rows;
+    /* scratch of changelog_rows_of */
+    floe_vector *key_windows;        /* views of D's keys, one window */
+    const floe_vector **keys;
+    uint32_t *groups, *found;        /* FLOE_BATCH_CAPACITY each */
+    int64_t *row_counts;
+} changelog;
+
+static void changelog_fini(changelog *log)
+{
+    floe_eng_group_state_flat_fini(&log->touched);
+    if (log->chain_ready) chain_fini(&log->chain);
+    if (log->emitted_ready) floe_batch_fini(&log->emitted);
+    for (uint32_t w = 0; w < log->windows_ready; w++) floe_batch_fini(&log->old_rows[w]);
+    floe_free(log->old_rows);
+    floe_free(log->old_present);
+    floe_free(log->types);
+    if (log->out_ready) floe_batch_fini(&log->out);
+    floe_pq_writer_free(log->writer);
+    floe_free(log->key_windows);
+    floe_free(log->keys);
+    floe_free(log->groups);
+    floe_free(log->found);
+    floe_free(log->row_counts);
+    memset(log, 0, sizeof *log);
+}
+
+/* A view of `vector` from row `start` on (a multiple of 64: validity is in 64-row words). */
+static void vector_window(const floe_vector *vector, uint32_t start, floe_vector *window)
+{
+    *window = *vector;
+    window->data = (unsigned char *)vector->data + (size_t)start * floe_type_width(vector->type);
+    window->validity = vector->validity != NULL ? vector->validity + start / 64 : NULL;
+}
+
+/* Sets up the changelog of an incremental refresh: D exported, the chain, the batches. */
+static int changelog_init(changelog *log, const floe_eng_group_state *delta,
+                          const floe_sql_plan *root, const floe_sql_plan *aggregate,
+                          int64_t refresh_number, floe_error *err)
+{
+    memset(log, 0, sizeof *log);
+    FLOE_TRY(floe_eng_group_state_export(delta, &log->touched, err));
+    log->active = true;
+    log->chain_ready = true; /* chain_init leaves whatever it did for chain_fini */
+    FLOE_TRY(chain_init(&log->chain, root, aggregate, refresh_number, err));
+    log->column_count = root->output.column_count;
+    log->types = floe_malloc((log->column_count + 1) * sizeof *log->types);
+    FLOE_RETURN_IF(log->types == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t i = 0; i < log->column_count; i++) log->types[i] = root->output.columns[i].type;
+    log->types[log->column_count] = floe_type_make(FLOE_TYPE_INT64);
+    FLOE_TRY(floe_batch_init(&log->emitted, floe_eng_group_state_column_count(delta),
+                             floe_eng_group_state_column_types(delta), err));
+    log->emitted_ready = true;
+    FLOE_TRY(floe_batch_init(&log->out, log->column_count + 1, log->types, err));
+    log->out_ready = true;
+    uint32_t groups = log->touched.group_count;
+    log->window_count = (groups + FLOE_BATCH_CAPACITY - 1) / FLOE_BATCH_CAPACITY;
+    log->old_rows = floe_calloc(log->window_count + 1, sizeof *log->old_rows);
+    log->old_present = floe_calloc((size_t)groups + 1, 1);
+    uint32_t key_count = log->touched.key_count;
+    log->key_windows = floe_calloc(key_count + 1, sizeof *log->key_windows);
+    log->keys = floe_calloc(key_count + 1, sizeof *log->keys);
+    log->groups = floe_malloc(FLOE_BATCH_CAPACITY * sizeof *log->groups);
+    log->found = floe_malloc(FLOE_BATCH_CAPACITY * sizeof *log->found);
+    log->row_counts = floe_malloc(FLOE_BATCH_CAPACITY * sizeof *log->row_counts);
+    FLOE_RETURN_IF(log->old_rows == NULL || log->old_present == NULL ||
+                       log->key_windows == NULL || log->keys == NULL || log->groups == NULL ||
+                       log->found == NULL || log->row_counts == NULL,
+                   FLOE_ENOMEM, err, "out of memory");
+    return FLOE_OK;
+}
+
+/* The result rows, through the chain, of window w of D's groups as S holds them now: *final
+ * receives the chain's last batch (its selection: the rows that pass), group_of_row[i] the
+ * position in the window of the batch's row i. Groups S lacks, or holds with no rows (keyed
+ * groups only: the keyless group always has its row), have no row. */
+static int changelog_rows_of(changelog *log, floe_eng_group_state *state, uint32_t w,
+                             floe_batch **final, uint16_t *group_of_row, floe_error *err)
+{
+    uint32_t start = w * FLOE_BATCH_CAPACITY;
+    uint32_t count = log->touched.group_count - start;
+    if (count > FLOE_BATCH_CAPACITY) count = FLOE_BATCH_CAPACITY;
+    uint32_t key_count = log->touched.key_count;
+    for (uint32_t k = 0; k < key_count; k++) {
+        vector_window(&log->touched.keys[k], start, &log->key_windows[k]);
+        log->keys[k] = &log->key_windows[k];
+    }
+    uint32_t *groups = log->groups, *found = log->found;
+    int64_t *row_counts = log->row_counts;
+    FLOE_TRY(floe_eng_group_state_find_groups(state, log->keys, count, groups, row_counts, err));
+    uint32_t present = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (groups[i] == FLOE_K_NO_GROUP || (key_count > 0 && row_counts[i] <= 0)) continue;
+        group_of_row[present] = (uint16_t)i;
+        found[present++] = groups[i];
+    }
+    floe_batch *batch = &log->emitted;
+    FLOE_TRY(floe_eng_group_state_emit_groups(state, found, present, batch, err));
+    return chain_apply(&log->chain, batch, final, err);
+}
+
+/* Before D is merged into S: keeps the old row of every group of D that has one. */
+static int changelog_collect_old(changelog *log, floe_eng_group_state *state, floe_error *err)
+{
+    uint16_t group_of_row[FLOE_BATCH_CAPACITY];
+    for (uint32_t w = 0; w < log->window_count; w++) {
+        floe_batch *old = &log->old_rows[w];
+        FLOE_TRY(floe_batch_init(old, log->column_count, log->types, err));
+        log->windows_ready++;
+        floe_batch *final = NULL;
+        FLOE_TRY(changelog_rows_of(log, state, w, &final, group_of_row, err));
+        uint32_t live = floe_batch_live_count(final);
+        for (uint32_t i = 0; i < live; i++) {
+            uint32_t row = final->selection != NULL ? final->selection[i] : i;
+            uint32_t position = group_of_row[row];
+            log->old_present[w * FLOE_BATCH_CAPACITY + position] = 1;
+            for (uint32_t c = 0; c < log->column_count; c++)
+                FLOE_TRY(copy_value(&old->columns[c], position, &final->columns[c], row, err));
+        }
+    }
+    return FLOE_OK;
+}
+
+static bool values_equal(const floe_vector *left, uint32_t left_row, const floe_vector *right,
+                         uint32_t right_row)
+{
+    bool left_null = floe_vector_is_null(left, left_row);
+    bool right_null = floe_vector_is_null(right, right_row);
+    if (left_null || right_null) return left_null && right_null;
+    if (left->type.id == FLOE_TYPE_STRING || left->type.id == FLOE_TYPE_BINARY) {
+        uint32_t left_length = 0, right_length = 0;
+        const unsigned char *left_bytes = floe_vector_string(left, left_row, &left_length);
+        const unsigned char *right_bytes = floe_vector_string(right, right_row, &right_length);
+        return left_length == right_length &&
+               (left_length == 0 || memcmp(left_bytes, right_bytes, left_length) == 0);
+    }
+    size_t width = floe_type_width(left->type);
+    return memcmp((const char *)left->data + (size_t)left_row * width,
+                  (const char *)right->data + (size_t)right_row * width, width) == 0;
+}
+
+/* Appends row `row` of `from` (the chain's columns) with `weight`. */
+static int changelog_append(changelog *log, const floe_batch *from, uint32_t row, int64_t weight,
+                            floe_error *err)
+{
+    floe_batch *out = &log->out;
+    uint32_t at = out->row_count;
+    for (uint32_t c = 0; c < log->column_count; c++)
+        FLOE_TRY(copy_value(&out->columns[c], at, &from->columns[c], row, err));
+    ((int64_t *)out->columns[log->column_count].data)[at] = weight;
+    log->rows++;
+    if (++out->row_count < FLOE_BATCH_CAPACITY) return FLOE_OK;
+    int status = floe_pq_writer_write_batch(log->writer, out, err);
+    floe_batch_reset(out);
+    return status;
+}
+
+/* Once S is final: writes <table>/floe/changelog/changes-<uuid>.parquet, for each group of D
+ * its old row (-1) and its new row (+1), leaving out a pair that is the same row. The file is
+ * listed among the refresh's files (deleted unless committed) before it is created. */
+static int changelog_write(changelog *log, floe_eng_incremental *inc, floe_eng_group_state *state,
+                           const output_schema *schema, floe_error *err)
+{
+    uint32_t kept = schema->column_count - 1; /* every column but `_floe_refresh`, the last */
+    FLOE_RETURN_IF(schema->column_count == 0 || kept != log->column_count ||
+                       strcmp(schema->columns[kept].name, FLOE_ENG_REFRESH_COLUMN) != 0,
+                   FLOE_EINVAL, err,
+                   "%s: the table's schema is not the query's columns and %s", inc->directory,
+                   FLOE_ENG_REFRESH_COLUMN);
+    floe_pq_write_column *columns = floe_calloc(kept + 1, sizeof *columns);
+    FLOE_RETURN_IF(columns == NULL, FLOE_ENOMEM, err, "out of memory");
+    memcpy(columns, schema->columns, kept * sizeof *columns);
+    columns[kept] = (floe_pq_write_column){FLOE_ICE_CHANGELOG_WEIGHT_COLUMN,
+                                           floe_type_make(FLOE_TYPE_INT64), false,
+                                           FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID};
+    char folder[PATH_MAX], path[PATH_MAX];
+    int status = floe_io_path_join(folder, sizeof folder, inc->directory, "floe/changelog", err);
+    if (status == FLOE_OK) status = floe_io_make_directories(folder, err);
+    if (status == FLOE_OK)
+        status = floe_io_catalog_new_file_path(inc->directory, "floe/changelog", "changes-",
+                                               ".parquet", path, sizeof path, err);
+    if (status == FLOE_OK) {
+        inc->changelog_path = floe_eng_incremental_copy_text(path);
+        if (inc->changelog_path == NULL)
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    floe_pq_write_schema write_schema = {columns, kept + 1, NULL, NULL, 0};
+    if (status == FLOE_OK)
+        status = floe_pq_writer_create(&log->writer, path, &write_schema, &output_file_options,
+                                       err);
+    uint16_t group_of_row[FLOE_BATCH_CAPACITY];
+    uint32_t new_row_of[FLOE_BATCH_CAPACITY];
+    for (uint32_t w = 0; status == FLOE_OK && w < log->window_count; w++) {
+        floe_batch *final = NULL;
+        status = changelog_rows_of(log, state, w, &final, group_of_row, err);
+        if (status != FLOE_OK) break;
+        for (uint32_t i = 0; i < FLOE_BATCH_CAPACITY; i++) new_row_of[i] = UINT32_MAX;
+        uint32_t live = floe_batch_live_count(final);
+        for (uint32_t i = 0; i < live; i++) {
+            uint32_t row = final->selection != NULL ? final->selection[i] : i;
+            new_row_of[group_of_row[row]] = row;
+        }
+        uint32_t start = w * FLOE_BATCH_CAPACITY;
+        uint32_t count = log->touched.group_count - start;
+        if (count > FLOE_BATCH_CAPACITY) count = FLOE_BATCH_CAPACITY;
+        const floe_batch *old = &log->old_rows[w];
+        for (uint32_t p = 0; status == FLOE_OK && p < count; p++) {
+            bool had = log->old_present[start + p] != 0, has = new_row_of[p] != UINT32_MAX;
+            if (had && has) {
+                bool same = true;
+                for (uint32_t c = 0; same && c < log->column_count; c++)
+                    same = values_equal(&old->columns[c], p, &final->columns[c], new_row_of[p]);
+                if (same) continue;
+            }
+            if (had) status = changelog_append(log, old, p, -1, err);
+            if (status == FLOE_OK && has)
+                status = changelog_append(log, final, new_row_of[p], 1, err);
+        }
+    }
+    if (status == FLOE_OK && log->out.row_count > 0)
+        status = floe_pq_writer_write_batch(log->writer, &log->out, err);
+    floe_pq_write_result result;
+    if (status == FLOE_OK) status = floe_pq_writer_close(log->writer, &result, err);
+    if (status == FLOE_OK) status = floe_pq_writer_sync(log->writer, err);
+    /* The commit syncs data/ and floe/state/, not this folder: the file's name must be durable
+     * before the snapshot that names it is published. */
+    if (status == FLOE_OK) status = floe_io_fsync_directory(folder, err);
+    if (status == FLOE_OK) inc->counts.changelog_rows = log->rows;
+    floe_free(columns);
+    return status;
+}
+
 /* ---- the run ------------------------------------------------------------------------------ */
 
 /* Everything one run holds. */
@@ -850,6 +1127,7 @@ typedef struct run_state {
     floe_eng_group_state_flat flat;          /* S exported */
     bucketing bucketed;
     floe_eng_state_manifest previous;
+    changelog changes;                       /* incremental refreshes only */
 } run_state;
 
 static const floe_sql_expression *expression_at(const run_state *run, uint32_t index)
@@ -875,6 +1153,7 @@ static void run_fini(run_state *run)
     floe_eng_group_state_free(run->delta);
     layout_fini(&run->layout);
     floe_eng_state_manifest_fini(&run->previous);
+    changelog_fini(&run->changes);
 }
 
 static int run_init(run_state *run, const floe_sql_plan *aggregate, floe_eng_context *context,
@@ -952,16 +1231,12 @@ static uint32_t bucket_count_for(uint32_t groups)
     return count;
 }
 
-/* Marks in *touched the buckets D's keys fall in. */
-static int mark_touched(const run_state *run, const floe_eng_state_set *set, uint8_t *touched,
-                        floe_error *err)
+/* Marks in *touched the buckets D's keys fall in (delta_flat: D exported). */
+static void mark_touched(const floe_eng_group_state_flat *delta_flat,
+                         const floe_eng_state_set *set, uint8_t *touched)
 {
-    floe_eng_group_state_flat delta_flat;
-    FLOE_TRY(floe_eng_group_state_export(run->delta, &delta_flat, err));
-    for (uint32_t g = 0; g < delta_flat.group_count; g++)
-        touched[floe_eng_state_bucket_of(delta_flat.hashes[g], set->bucket_count)] = 1;
-    floe_eng_group_state_flat_fini(&delta_flat);
-    return FLOE_OK;
+    for (uint32_t g = 0; g < delta_flat->group_count; g++)
+        touched[floe_eng_state_bucket_of(delta_flat->hashes[g], set->bucket_count)] = 1;
 }
 
 /* Imports the state files of the buckets with wanted[b] set and merges them into S. A file
@@ -1186,9 +1461,12 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
         FLOE_RETURN_IF(touched == NULL, FLOE_ENOMEM, err, "out of memory");
         bool regrown = false;
         uint32_t grown_count = set->bucket_count;
-        status = mark_touched(run, set, touched, err);
+        status = changelog_init(&run->changes, run->delta, plan, aggregate, refresh_number, err);
+        if (status == FLOE_OK) mark_touched(&run->changes.touched, set, touched);
         if (status == FLOE_OK)
             status = load_buckets(inc, run, context, set, touched, fallback, err);
+        if (status == FLOE_OK && fallback[0] == '\0')
+            status = changelog_collect_old(&run->changes, run->state, err);
         if (status == FLOE_OK && fallback[0] == '\0')
             status = floe_eng_group_state_merge(run->state, run->delta, err);
         if (status == FLOE_OK && fallback[0] == '\0')
@@ -1227,6 +1505,14 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
     status = write_buckets(inc, run, table, plan, refresh_number, set, touched, err);
     floe_free(touched);
     FLOE_TRY(status);
+    if (run->changes.active) {
+        output_schema schema;
+        status = output_schema_init(&schema, table, err);
+        if (status == FLOE_OK)
+            status = changelog_write(&run->changes, inc, run->state, &schema, err);
+        floe_free(schema.columns);
+        FLOE_TRY(status);
+    }
     inc->counts.state_bytes = state_bytes_of(&inc->manifest);
     return floe_eng_state_manifest_write(inc->directory, &inc->manifest, &inc->manifest_path,
                                          err);

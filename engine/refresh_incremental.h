@@ -1,20 +1,25 @@
 /*
- * refresh_incremental.h — the incremental refresh of an aggregating dynamic table: the change of
- * its sources folded into bucketed keyed state, only the touched buckets' state and output files
- * rewritten, all of it published by ONE Iceberg commit (DESIGN.md, "Incremental maintenance",
- * "Keyed state and output", "Lineage"). refresh.c decides when to use it (dynamic_table.h).
+ * refresh_incremental.h — the incremental refresh of a dynamic table: the change of its sources
+ * folded into keyed state, only what the change touches rewritten, all of it published by ONE
+ * Iceberg commit (DESIGN.md, "Incremental maintenance", "Keyed state and output", "Lineage").
+ * refresh.c decides when to use it (dynamic_table.h).
  *
- * Shape handled (floe_eng_incremental_shape): the root is a chain of PROJECT / FILTER (HAVING)
- * nodes over ONE AGGREGATE whose input holds only SCAN, FILTER, PROJECT and UNION ALL (any
- * number of sources). Other maintainable plans are named by *construct ("joins", "aggregates
- * over aggregates", "non-aggregating tables", "constant rows (VALUES) under an aggregate") and
- * run FULL.
+ * Shapes handled (floe_eng_incremental_shape):
+ *   - aggregating: the root is a chain of PROJECT / FILTER (HAVING) nodes over ONE AGGREGATE
+ *     whose input engine/delta_plan.h can differentiate (SCAN, FILTER, PROJECT, UNION ALL and
+ *     inner / left equi-JOINs, any number of sources): bucketed state, merged output, below;
+ *   - non-aggregating: a plan without AGGREGATE that delta_plan.h can differentiate: appended
+ *     output files and position deletes (engine/refresh_rows.c, refresh_incremental_int.h).
+ * Other maintainable plans are named by *construct ("aggregates over aggregates", "aggregates
+ * under other operators", "constant rows (VALUES)") and run FULL.
+ *
+ * The rest of this header describes the aggregating path.
  *
  * One refresh (floe_eng_incremental_run, then _commit):
- *   1. every source is pinned as a delta (engine/operator.h) from the snapshot the last refresh
- *      consumed to its current one (a rebuild: from -1, the empty table), the aggregate's input
- *      is compiled over those pins and drained into a delta state D (engine/group_state.h: keys
- *      and arguments evaluated, rows folded with their weights);
+ *   1. the change of the aggregate's input from the snapshots the last refresh consumed to the
+ *      sources' current ones (a rebuild: from -1, the empty table) is compiled
+ *      (engine/delta_plan.h) and drained into a delta state D (engine/group_state.h: keys and
+ *      arguments evaluated, rows folded with their weights);
  *   2. D's group hashes name the touched buckets (floe_eng_state_bucket_of); only their state
  *      files are read, imported and merged into S, then D is merged into S and groups left
  *      empty are removed (a rebuild: S = D, and the bucket count B is chosen now from the group
@@ -49,6 +54,27 @@
  *     COUNT(*)                    nothing (the row count)
  * Reading checks names and types against the query: a state written for other types (a
  * source's schema changed) is a fallback, not an error.
+ *
+ * Changelog (DESIGN.md: each refresh stores its own delta). An INCREMENTAL refresh (not a
+ * rebuild, which writes none: a downstream table then diffs files) also writes ONE Parquet file
+ * <table>/floe/changelog/changes-<uuid>.parquet holding the change of the table's rows: for
+ * every group the delta D touched, its old result row with weight -1 if it existed and passed
+ * the PROJECT / FILTER chain (HAVING) before the refresh, and its new row with weight +1 if it
+ * exists and passes after; an old row identical to its new row (value by value, NULL equal to
+ * NULL) is left out with it. So a group that disappears or stops passing HAVING has only its
+ * -1, a new one (or one that starts passing) only its +1, and the file's rows applied to the
+ * table's previous rows give exactly its new rows (as a Z-set, `_floe_refresh` aside).
+ * Columns: the table's current-schema columns except `_floe_refresh` (same names, types and
+ * Iceberg field ids as the output files), then `_floe_weight` INT64 NOT NULL, field id
+ * FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID (io/iceberg_scan.h: 2147482646, in Iceberg's reserved
+ * range below its metadata columns, so no table column can collide with it). The rows of a
+ * touched group are found by key, not by reading old output files: D's keys are looked up in S
+ * once its buckets are loaded and before D is merged (floe_eng_group_state_find_groups), and
+ * again when S is final. The file is written (possibly with no rows) by every incremental
+ * refresh, listed among the refresh's files (deleted when it is not committed), and its path
+ * and row count are what refresh.c records in the snapshot summary (FLOE_ENG_SUMMARY_CHANGELOG,
+ * FLOE_ENG_SUMMARY_CHANGELOG_ROWS), which the change reader of a downstream table follows
+ * (io/iceberg_scan.h, changelog_summary_key) and vacuum keeps (engine/vacuum.h).
  *
  * Output files are written here with the Parquet writer (Iceberg field ids of the table's
  * current schema, the writer's Iceberg metrics in the manifest entries), not with
@@ -86,6 +112,10 @@
 #define FLOE_ENG_REFRESH_INCREMENTAL_REASON "source changes since the last refresh"
 #define FLOE_ENG_SUMMARY_STATE_MANIFEST "floe.state-manifest"
 
+/* The summary keys of an incremental refresh's changelog (above): its path, its row count. */
+#define FLOE_ENG_SUMMARY_CHANGELOG "floe.changelog"
+#define FLOE_ENG_SUMMARY_CHANGELOG_ROWS "floe.changelog-rows"
+
 struct floe_eng_refresh_plan; /* engine/dynamic_table_int.h */
 
 /* Whether the refresh prepared in `plan` runs incrementally (from the state the last refresh
@@ -111,6 +141,7 @@ typedef struct floe_eng_incremental_counts {
     int64_t state_files_read, state_bytes;     /* state files loaded; bytes of the new manifest's
                                                   state files (all buckets) */
     uint32_t bucket_count, buckets_touched;
+    int64_t changelog_rows;                    /* rows of the changelog (0 when none) */
 } floe_eng_incremental_counts;
 
 typedef struct floe_eng_incremental floe_eng_incremental;
@@ -130,6 +161,9 @@ int floe_eng_incremental_run(floe_eng_database *db, const floe_ice_table *table,
 const floe_eng_incremental_counts *floe_eng_incremental_counts_of(const floe_eng_incremental *inc);
 /* The new state manifest's path (for floe.state-manifest). */
 const char *floe_eng_incremental_manifest_path(const floe_eng_incremental *inc);
+/* The changelog's path (for floe.changelog); NULL when the refresh wrote none (a rebuild, a
+ * non-aggregating table). */
+const char *floe_eng_incremental_changelog_path(const floe_eng_incremental *inc);
 
 /* Step 5. also_removed: more files to remove (a rebuild: every file the table had; paths as
  * stored). expected_snapshot_id as io/iceberg_commit.h. After success the files are the

@@ -27,6 +27,7 @@ struct floe_eng_incremental {
     int32_t schema_id;
     floe_eng_state_manifest manifest;  /* the new one */
     char *manifest_path;
+    char *changelog_path;              /* the changelog this refresh wrote, or NULL */
     char **state_paths;                /* state files written by this refresh */
     size_t state_count, state_capacity;
     floe_eng_incremental_output *outputs; /* files the commit adds */

@@ -1,6 +1,7 @@
 /* vacuum.c — orphan files of a table (engine/vacuum.h). */
 #include "engine/vacuum.h"
 
+#include "engine/refresh_incremental.h" /* the summary keys: state manifest, changelog */
 #include "engine/state_store.h"
 #include "io/iceberg_locate.h"
 #include "io/iceberg_table.h" /* and, renamed as it documents, io/iceberg_manifest.h */
@@ -82,9 +83,9 @@ static int keep_snapshot(referenced_set *set, const floe_ice_snapshot *snapshot,
 {
     for (size_t i = 0; i < snapshot->summary_count; i++) {
         const floe_ice_property *entry = &snapshot->summary[i];
-        if (strcmp(entry->key, "floe.state-manifest") == 0)
+        if (strcmp(entry->key, FLOE_ENG_SUMMARY_STATE_MANIFEST) == 0)
             FLOE_TRY(keep_state(set, entry->value, err));
-        else if (strcmp(entry->key, "floe.changelog") == 0)
+        else if (strcmp(entry->key, FLOE_ENG_SUMMARY_CHANGELOG) == 0)
             FLOE_TRY(keep(set, entry->value, NULL, err));
     }
     for (size_t i = 0; i < snapshot->manifest_count; i++)

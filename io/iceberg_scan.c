@@ -25,6 +25,7 @@
  */
 #include "io/iceberg_scan.h"
 
+#include "io/iceberg_locate.h" /* floe_ice_resolve_path: changelog paths */
 #include "io/parquet_footer.h"
 #include "io/parquet_reader.h"
 #include "kernels/arena.h"
@@ -32,6 +33,7 @@
 #include "kernels/value_text.h" /* floe_text: key buffer */
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -701,6 +703,14 @@ struct floe_ice_scan_reader {
                                                batch->weights */
     floe_text key;
     floe_ice_scan_reader_stats stats;
+    /* change mode from changelogs (see "Changelogs"): the files of (from, to], oldest first */
+    const char **changelogs;                /* resolved paths, in the arena */
+    size_t changelog_count;
+    size_t *selected_changelogs;            /* this partition's, ascending */
+    size_t selected_changelog_count;
+    size_t changelog_index;                 /* next entry of selected_changelogs to open */
+    const floe_ice_field **changelog_fields; /* the output columns, then the weight */
+    floe_type *changelog_types;
 };
 
 static int is_parquet(const char *format)
@@ -900,6 +910,9 @@ void floe_ice_scan_reader_free(floe_ice_scan_reader *reader)
     floe_free(reader->selected_items);
     for (int side = 0; side < 2; side++) floe_free(reader->positions[side].items);
     floe_free(reader->weights);
+    floe_free(reader->selected_changelogs);
+    floe_free(reader->changelog_fields);
+    floe_free(reader->changelog_types);
     floe_free(reader->columns);
     floe_free(reader->fields);
     floe_free(reader->types);
@@ -1212,6 +1225,207 @@ static int only_replaces_between(const floe_ice_table_metadata *metadata, int64_
     return id == from;
 }
 
+/* ---- change mode from changelogs (see "Changelogs" in the header) ---------------------------- */
+
+/* The weight column as a table field, to be matched by field id like the others. */
+static const floe_ice_field changelog_weight_field = {
+    .id = FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID,
+    .name = FLOE_ICE_CHANGELOG_WEIGHT_COLUMN,
+    .required = 1,
+    .kind = FLOE_ICE_TYPE_LONG,
+    .type_text = "long",
+};
+
+/* Whether the changelog at `path` holds every projected field and the weight, by field id. */
+static int changelog_has_fields(const char *path, const floe_ice_table_metadata *metadata,
+                                const floe_ice_field *const *fields, uint32_t field_count,
+                                bool *has, floe_error *err)
+{
+    floe_pq_file_metadata *footer = NULL;
+    FLOE_TRY(floe_pq_file_metadata_open(path, &footer, err));
+    *has = find_leaf(footer, metadata, &changelog_weight_field) >= 0;
+    for (uint32_t i = 0; *has && i < field_count; i++)
+        *has = find_leaf(footer, metadata, fields[i]) >= 0;
+    floe_pq_file_metadata_free(footer);
+    return FLOE_OK;
+}
+
+/* Decides whether the change from `from` to `to` is read from changelogs: `from` an ancestor
+ * of `to` (or -1 with `to`'s whole history), every snapshot in (from, to] naming an existing
+ * changelog under options->changelog_summary_key that holds the projected columns. When so,
+ * *usable is set and reader->changelogs lists the files, oldest first. */
+static int plan_changelogs(floe_ice_scan_reader *reader,
+                           const floe_ice_scan_reader_options *options, int64_t from, int64_t to,
+                           bool *usable, floe_error *err)
+{
+    *usable = false;
+    const floe_ice_table *table = reader->table;
+    const floe_ice_table_metadata *metadata = table->metadata;
+    const floe_ice_schema *schema = floe_ice_current_schema(metadata);
+    size_t capacity = metadata->snapshot_count + 1;
+    const char **paths = floe_arena_alloc(&reader->arena, capacity * sizeof *paths);
+    uint32_t field_count = (uint32_t)schema->field_count;
+    if (options->column_names != NULL) field_count = options->column_name_count;
+    const floe_ice_field **fields = floe_calloc(field_count + 1, sizeof *fields);
+    if (paths == NULL || fields == NULL) {
+        floe_free(fields);
+        return floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    for (uint32_t i = 0; i < field_count; i++) {
+        fields[i] = options->column_names == NULL ? &schema->fields[i]
+                    : options->column_names[i] != NULL
+                        ? floe_ice_field_by_name(schema, options->column_names[i])
+                        : NULL;
+        if (fields[i] == NULL) { /* the projection's error is reported by the open */
+            floe_free(fields);
+            return FLOE_OK;
+        }
+    }
+    size_t count = 0;
+    int64_t id = to;
+    int status = FLOE_OK;
+    bool complete = false;
+    while (status == FLOE_OK && count < capacity) {
+        if (id == from) {
+            complete = true;
+            break;
+        }
+        const floe_ice_snapshot *snapshot = id >= 0 ? floe_ice_snapshot_by_id(metadata, id) : NULL;
+        if (snapshot == NULL) break; /* `from` is not an ancestor (or history is missing) */
+        const char *stored = NULL;
+        for (size_t i = 0; i < snapshot->summary_count; i++)
+            if (strcmp(snapshot->summary[i].key, options->changelog_summary_key) == 0)
+                stored = snapshot->summary[i].value;
+        if (stored == NULL || stored[0] == '\0') break;
+        char *resolved = NULL;
+        floe_error ignored;
+        int found = floe_ice_resolve_path(stored, metadata->location, table->directory,
+                                          &resolved, &ignored);
+        if (found == FLOE_ENOMEM) status = floe_error_set(err, found, "out of memory");
+        if (found != FLOE_OK) break; /* gone (vacuumed by hand): the data files still tell */
+        bool has = false;
+        status = changelog_has_fields(resolved, metadata, fields, field_count, &has, err);
+        size_t length = strlen(resolved) + 1;
+        char *copy = status == FLOE_OK && has ? floe_arena_alloc(&reader->arena, length) : NULL;
+        if (copy != NULL) memcpy(copy, resolved, length);
+        floe_free(resolved);
+        if (status == FLOE_OK && has && copy == NULL)
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+        if (status != FLOE_OK || !has) break;
+        paths[count++] = copy;
+        id = snapshot->parent_snapshot_id;
+    }
+    floe_free(fields);
+    FLOE_TRY(status);
+    if (!complete) return FLOE_OK;
+    for (size_t i = 0; i < count / 2; i++) { /* oldest first */
+        const char *swap = paths[i];
+        paths[i] = paths[count - 1 - i];
+        paths[count - 1 - i] = swap;
+    }
+    reader->changelogs = paths;
+    reader->changelog_count = count;
+    reader->stats.changes_from_changelogs = 1;
+    *usable = true;
+    return FLOE_OK;
+}
+
+/* Chooses this partition's changelogs (file i goes to partition i modulo the count) and the
+ * fields their cursor reads: the output columns, then the weight. */
+static int select_changelogs(floe_ice_scan_reader *reader,
+                             const floe_ice_scan_reader_options *options, floe_error *err)
+{
+    uint32_t partition_count = options->partition_count > 1 ? options->partition_count : 1;
+    uint32_t partition = partition_count > 1 ? options->partition : 0;
+    FLOE_RETURN_IF(partition >= partition_count, FLOE_EINVAL, err,
+                   "floe_ice_scan_reader_open: partition %u of %u", (unsigned)partition,
+                   (unsigned)partition_count);
+    reader->selected_changelogs = floe_malloc((reader->changelog_count + 1) *
+                                              sizeof *reader->selected_changelogs);
+    reader->changelog_fields = floe_calloc(reader->column_count + 1,
+                                           sizeof *reader->changelog_fields);
+    reader->changelog_types = floe_calloc(reader->column_count + 1,
+                                          sizeof *reader->changelog_types);
+    FLOE_RETURN_IF(reader->selected_changelogs == NULL || reader->changelog_fields == NULL ||
+                       reader->changelog_types == NULL,
+                   FLOE_ENOMEM, err, "out of memory");
+    for (size_t i = 0; i < reader->changelog_count; i++)
+        if (i % partition_count == partition)
+            reader->selected_changelogs[reader->selected_changelog_count++] = i;
+    for (uint32_t i = 0; i < reader->column_count; i++) {
+        reader->changelog_fields[i] = reader->fields[i];
+        reader->changelog_types[i] = reader->types[i];
+    }
+    reader->changelog_fields[reader->column_count] = &changelog_weight_field;
+    reader->changelog_types[reader->column_count] = floe_type_make(FLOE_TYPE_INT64);
+    return FLOE_OK;
+}
+
+/* Next batch of a change read from changelogs: the rows with their `_floe_weight` (rows of
+ * weight 0 left out through the selection). */
+static int next_changelog_batch(floe_ice_scan_reader *reader, floe_batch *batch, floe_error *err)
+{
+    file_cursor *cursor = &reader->cursor;
+    for (;;) {
+        if (!reader->cursor_open) {
+            if (reader->changelog_index >= reader->selected_changelog_count) return FLOE_OK;
+            const char *path =
+                reader->changelogs[reader->selected_changelogs[reader->changelog_index++]];
+            int64_t ignored_pruned = 0;
+            int status = file_cursor_open(cursor, path, NULL, reader->table->metadata,
+                                          reader->changelog_fields, reader->changelog_types,
+                                          reader->column_count + 1, NULL, 0, &ignored_pruned,
+                                          reader->backend, err);
+            if (status < 0) {
+                file_cursor_fini(cursor);
+                return status;
+            }
+            reader->cursor_open = 1;
+            reader->stats.changelog_files_read++;
+        }
+        FLOE_TRY(file_cursor_next(cursor, err));
+        uint32_t rows = cursor->row_count;
+        if (rows == 0) {
+            file_cursor_fini(cursor);
+            reader->cursor_open = 0;
+            continue;
+        }
+        reader->stats.rows_read += rows;
+        const floe_vector *weights = &cursor->vectors[reader->column_count];
+        uint16_t *selection = batch->selection_storage;
+        uint32_t live = 0;
+        for (uint32_t r = 0; r < rows; r++) {
+            FLOE_RETURN_IF(floe_vector_is_null(weights, r), FLOE_ECORRUPT, err,
+                           "%s: row %" PRId64 " has a NULL %s", cursor->path,
+                           cursor->position + r, FLOE_ICE_CHANGELOG_WEIGHT_COLUMN);
+            int64_t weight = ((const int64_t *)weights->data)[r];
+            reader->weights[r] = weight;
+            if (weight == 0) continue;
+            if (weight > 0) reader->stats.rows_inserted++;
+            else reader->stats.rows_retracted++;
+            selection[live++] = (uint16_t)r;
+        }
+        if (live == 0) continue;
+        for (uint32_t i = 0; i < reader->column_count; i++) {
+            floe_vector *target = &batch->columns[i];
+            const floe_vector *source = &cursor->vectors[i];
+            target->encoding = source->encoding;
+            target->data = source->data;
+            target->validity = source->validity;
+            target->heap = source->heap;
+            target->heap_size = source->heap_size;
+            target->dictionary = source->dictionary;
+        }
+        batch->row_count = rows;
+        if (live < rows) {
+            batch->selection = selection;
+            batch->selected_count = live;
+        }
+        batch->weights = reader->weights;
+        return FLOE_OK;
+    }
+}
+
 /* Plans what the reader reads: the snapshot's files, or in change mode the changed files. */
 static int plan_reads(floe_ice_scan_reader *reader, const floe_ice_scan_reader_options *options,
                       floe_error *err)
@@ -1236,10 +1450,15 @@ static int plan_reads(floe_ice_scan_reader *reader, const floe_ice_scan_reader_o
         reader->stats.changes_replace_only = 1;
         return FLOE_OK;
     }
-    FLOE_TRY(floe_ice_table_plan_scan(table, to, &reader->plan, err));
-    if (from != -1) FLOE_TRY(floe_ice_table_plan_scan(table, from, &reader->from_plan, err));
     reader->weights = floe_malloc(FLOE_BATCH_CAPACITY * sizeof *reader->weights);
     FLOE_RETURN_IF(reader->weights == NULL, FLOE_ENOMEM, err, "out of memory");
+    if (options->changelog_summary_key != NULL && options->file_paths == NULL) {
+        bool usable = false;
+        FLOE_TRY(plan_changelogs(reader, options, from, to, &usable, err));
+        if (usable) return FLOE_OK;
+    }
+    FLOE_TRY(floe_ice_table_plan_scan(table, to, &reader->plan, err));
+    if (from != -1) FLOE_TRY(floe_ice_table_plan_scan(table, from, &reader->from_plan, err));
     return items_of_change(reader, err);
 }
 
@@ -1460,7 +1679,8 @@ int floe_ice_scan_reader_open(floe_ice_scan_reader **out, const floe_ice_table *
         status = copy_predicates(reader, schema, options, err);
         if (status < 0) goto fail;
     }
-    status = select_items(reader, options, err);
+    status = reader->changelogs != NULL ? select_changelogs(reader, options, err)
+                                        : select_items(reader, options, err);
     if (status < 0) goto fail;
     *out = reader;
     return FLOE_OK;
@@ -1574,6 +1794,7 @@ int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *ba
                                     floe_error *err)
 {
     floe_batch_reset(batch);
+    if (reader->changelogs != NULL) return next_changelog_batch(reader, batch, err);
     for (;;) {
         if (!reader->cursor_open) {
             if (reader->item_index >= reader->selected_item_count) {

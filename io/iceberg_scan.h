@@ -91,6 +91,33 @@
  *     rows_position_deleted / rows_equality_deleted count rows a delete removes at the
  *     snapshot the file is read at (`to`, or `from` for a file live only at `from`).
  *
+ * Changelogs (options.changelog_summary_key, change mode only). A table whose writer stores
+ * each commit's own change (a dynamic table's incremental refresh: engine/refresh_incremental.h,
+ * summary key "floe.changelog") can be read from those changes instead of a diff of its data
+ * files, which retracts and re-inserts every row of a rewritten file. A changelog is a Parquet
+ * file of the table's columns (field ids of the table's schema) and a weight column
+ * FLOE_ICE_CHANGELOG_WEIGHT_COLUMN (INT64 NOT NULL, field id FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID),
+ * each row one change of that weight. The reader uses them when ALL of these hold, decided
+ * while opening:
+ *   - `from` is an ancestor of `to` (from -1: `to`'s whole history down to its first snapshot);
+ *   - every snapshot in (from, to] has the key in its summary, naming a file that exists
+ *     (paths resolved as data file paths are);
+ *   - every projected column (matched by field id, as for data files) and the weight column are
+ *     in every one of those files;
+ *   - options.file_paths is NULL.
+ * Then it reads those files in snapshot order, oldest first, and nothing else: columns matched
+ * by field id and typed as in a snapshot scan, batch->weights taken from the weight column
+ * (weight-0 rows left out through the selection; a NULL weight is FLOE_ECORRUPT), predicates
+ * prune nothing, and partitions split the list of changelogs (file i to partition i modulo
+ * partition_count). stats.changes_from_changelogs is 1, changelog_files_read counts the files
+ * opened, rows_read their rows, rows_inserted / rows_retracted the rows of positive / negative
+ * weight; data_files_read, data_bytes_read and change_files_* stay 0, and
+ * floe_ice_scan_reader_current_file is NULL.
+ * Otherwise (a snapshot without the key: a rebuild, a DELETE by hand, a compaction; a missing
+ * file; a column the changelogs lack, such as `_floe_refresh`) the change is the diff above,
+ * as exact but reading whole files. The reader trusts the changelogs: that applying each to the
+ * table's rows before its snapshot gives the rows of its snapshot.
+ *
  * Memory. The options (and the predicates and paths they point to) are only read while opening.
  * The reader owns the plan, the Parquet readers it opens and the delete sets. The
  * caller's batch (floe_ice_scan_reader_batch_init) receives VIEWS: its vectors point into the
@@ -102,9 +129,10 @@
  * predicate column not in the schema, a data or delete file missing on disk: the message
  * names the stored path), FLOE_ETYPE (a file's column type does not fit the table's),
  * FLOE_EUNSUPPORTED (nested column, non-Parquet data file, a deletion vector), FLOE_ECORRUPT
- * (a bad Parquet file, a position delete file without file_path/pos), FLOE_EINVAL (a
- * partition >= partition_count, a from_snapshot_id below -1), FLOE_ENOMEM, -errno. Messages
- * name the file. After an error the reader is unusable (free it).
+ * (a bad Parquet file, a position delete file without file_path/pos, a changelog row without a
+ * weight), FLOE_EINVAL (a partition >= partition_count, a from_snapshot_id below -1),
+ * FLOE_ENOMEM, -errno. Messages name the file. After an error the reader is unusable (free
+ * it).
  */
 #ifndef FLOE_IO_ICEBERG_SCAN_H
 #define FLOE_IO_ICEBERG_SCAN_H
@@ -119,6 +147,12 @@
 #include <stdint.h>
 
 typedef struct floe_ice_scan_reader floe_ice_scan_reader;
+
+/* The weight column of a changelog file (see "Changelogs"): its name and Iceberg field id, in
+ * the range Iceberg reserves (below its metadata columns' 2147483646 and down), so no table
+ * column can have it. */
+#define FLOE_ICE_CHANGELOG_WEIGHT_COLUMN "_floe_weight"
+#define FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID 2147482646
 
 typedef struct floe_ice_scan_reader_options {
     int64_t snapshot_id;               /* -1: the current snapshot */
@@ -139,6 +173,9 @@ typedef struct floe_ice_scan_reader_options {
     /* Change mode (see "Change mode"): the change from from_snapshot_id to snapshot_id. */
     bool changes;              /* yield the change from from_snapshot_id to snapshot_id */
     int64_t from_snapshot_id;  /* with changes: -1 = from the empty table (all rows +1) */
+    /* With changes: the summary key naming each snapshot's changelog (see "Changelogs");
+     * NULL: always diff the data files. */
+    const char *changelog_summary_key;
 } floe_ice_scan_reader_options;
 
 /* One output column. */
@@ -155,7 +192,8 @@ typedef struct floe_ice_scan_reader_stats {
                                           (known as soon as the reader is open) */
     int64_t data_bytes_read;           /* file_size_in_bytes of the data files opened */
     int64_t row_groups_pruned;         /* row groups of opened files skipped by statistics */
-    int64_t rows_read;                 /* rows decoded from data files, before deletes */
+    int64_t rows_read;                 /* rows decoded from data files (before deletes) and
+                                          changelogs */
     int64_t rows_position_deleted;
     int64_t rows_equality_deleted;
     /* Change mode only (see "Change mode" for what each counts). */
@@ -166,6 +204,9 @@ typedef struct floe_ice_scan_reader_stats {
     int64_t rows_retracted;            /* rows handed out with weight -1 */
     int changes_replace_only;          /* 1: every snapshot in (from, to] is a replace, so
                                           nothing was read */
+    int changes_from_changelogs;       /* 1: the change is read from changelogs (known as soon
+                                          as the reader is open) */
+    int64_t changelog_files_read;      /* changelogs opened */
 } floe_ice_scan_reader_stats;
 
 /* options may be NULL (current snapshot, every column). The table must outlive the reader.

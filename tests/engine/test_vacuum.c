@@ -4,7 +4,9 @@
  * temporary file are orphans; every data file of every snapshot (the overwritten one included),
  * every manifest and list, the state manifest and the state files it names are kept; a dry run
  * removes nothing; the age guard protects fresh files; after the vacuum every snapshot still
- * reads its rows; a table whose manifest list is unreadable is not vacuumed at all.
+ * reads its rows; a table whose manifest list is unreadable is not vacuumed at all; a changelog
+ * named by any snapshot's `floe.changelog` (not only the current one's) is kept while a stray
+ * one in floe/changelog/ is an orphan.
  */
 #define _GNU_SOURCE /* mkdtemp, nftw */
 #include "engine/state_store.h"
@@ -217,6 +219,49 @@ START_TEST(orphans_go_history_stays)
 }
 END_TEST
 
+/* Commits one more data file whose snapshot names `changelog` (relative to the table). */
+static void commit_with_changelog(const char *data_name, int64_t first, const char *changelog)
+{
+    char data_path[1024], changelog_path[1024];
+    floe_ice_data_file file;
+    write_data(data_name, first, 3, data_path, sizeof data_path, &file);
+    touch(changelog);
+    snprintf(changelog_path, sizeof changelog_path, "%s/%s", table, changelog);
+    floe_ice_property summary = {"floe.changelog", changelog_path};
+    floe_ice_commit_request request = {.added_files = &file, .added_count = 1,
+                                       .summary = &summary, .summary_count = 1,
+                                       .expected_schema_id = -1};
+    floe_error err;
+    floe_ice_commit_result result;
+    ck_assert_msg(floe_ice_commit(table, &request, &result, &err) == 0, "%s", err.message);
+}
+
+START_TEST(changelogs_of_every_snapshot_are_kept)
+{
+    int64_t snapshots[3];
+    char state_file[1024], first_data[1024];
+    build_history(snapshots, state_file, sizeof state_file, first_data, sizeof first_data);
+    commit_with_changelog("d", 300, "floe/changelog/changes-1.parquet");
+    commit_with_changelog("e", 400, "floe/changelog/changes-2.parquet");
+    touch("floe/changelog/changes-stray.parquet");
+
+    floe_eng_vacuum_result result;
+    floe_io_string_list orphans;
+    floe_error err;
+    ck_assert_msg(floe_eng_vacuum_table(NULL, table, 0, false, &result, &orphans, &err) == 0,
+                  "%s", err.message);
+    ck_assert_uint_eq(result.orphan_files, 1);
+    ck_assert_ptr_nonnull(strstr(orphans.items[0], "floe/changelog/changes-stray.parquet"));
+    floe_io_string_list_fini(&orphans);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/floe/changelog/changes-1.parquet", table);
+    ck_assert(exists(path)); /* named by a snapshot that is no longer the current one */
+    snprintf(path, sizeof path, "%s/floe/changelog/changes-2.parquet", table);
+    ck_assert(exists(path));
+    ck_assert(exists(state_file));
+}
+END_TEST
+
 START_TEST(unreadable_metadata_stops_the_vacuum)
 {
     int64_t snapshots[3];
@@ -260,6 +305,7 @@ int main(void)
     TCase *tc = tcase_create("vacuum");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, orphans_go_history_stays);
+    tcase_add_test(tc, changelogs_of_every_snapshot_are_kept);
     tcase_add_test(tc, unreadable_metadata_stops_the_vacuum);
     tcase_add_test(tc, missing_table);
     suite_add_tcase(suite, tc);
