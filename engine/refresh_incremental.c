@@ -1047,27 +1047,9 @@ static int changelog_write(changelog *log, floe_eng_incremental *inc, floe_eng_g
                    FLOE_EINVAL, err,
                    "%s: the table's schema is not the query's columns and %s", inc->directory,
                    FLOE_ENG_REFRESH_COLUMN);
-    floe_pq_write_column *columns = floe_calloc(kept + 1, sizeof *columns);
-    FLOE_RETURN_IF(columns == NULL, FLOE_ENOMEM, err, "out of memory");
-    memcpy(columns, schema->columns, kept * sizeof *columns);
-    columns[kept] = (floe_pq_write_column){FLOE_ICE_CHANGELOG_WEIGHT_COLUMN,
-                                           floe_type_make(FLOE_TYPE_INT64), false,
-                                           FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID};
-    char folder[PATH_MAX], path[PATH_MAX];
-    int status = floe_io_path_join(folder, sizeof folder, inc->directory, "floe/changelog", err);
-    if (status == FLOE_OK) status = floe_io_make_directories(folder, err);
-    if (status == FLOE_OK)
-        status = floe_io_catalog_new_file_path(inc->directory, "floe/changelog", "changes-",
-                                               ".parquet", path, sizeof path, err);
-    if (status == FLOE_OK) {
-        inc->changelog_path = floe_eng_incremental_copy_text(path);
-        if (inc->changelog_path == NULL)
-            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
-    }
-    floe_pq_write_schema write_schema = {columns, kept + 1, NULL, NULL, 0};
-    if (status == FLOE_OK)
-        status = floe_pq_writer_create(&log->writer, path, &write_schema, &output_file_options,
-                                       err);
+    char folder[PATH_MAX];
+    int status = floe_eng_incremental_changelog_create(inc, schema->columns, kept, &log->writer,
+                                                       folder, sizeof folder, err);
     uint16_t group_of_row[FLOE_BATCH_CAPACITY];
     uint32_t new_row_of[FLOE_BATCH_CAPACITY];
     for (uint32_t w = 0; status == FLOE_OK && w < log->window_count; w++) {
@@ -1099,15 +1081,52 @@ static int changelog_write(changelog *log, floe_eng_incremental *inc, floe_eng_g
     }
     if (status == FLOE_OK && log->out.row_count > 0)
         status = floe_pq_writer_write_batch(log->writer, &log->out, err);
+    if (status == FLOE_OK)
+        status = floe_eng_incremental_changelog_finish(inc, log->writer, folder, log->rows, err);
+    return status;
+}
+
+int floe_eng_incremental_changelog_create(floe_eng_incremental *inc,
+                                          const floe_pq_write_column *columns,
+                                          uint32_t column_count, floe_pq_writer **writer,
+                                          char *folder, size_t folder_size, floe_error *err)
+{
+    *writer = NULL;
+    floe_pq_write_column *all = floe_calloc(column_count + 1, sizeof *all);
+    FLOE_RETURN_IF(all == NULL, FLOE_ENOMEM, err, "out of memory");
+    memcpy(all, columns, column_count * sizeof *all);
+    all[column_count] = (floe_pq_write_column){FLOE_ICE_CHANGELOG_WEIGHT_COLUMN,
+                                               floe_type_make(FLOE_TYPE_INT64), false,
+                                               FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID};
+    char path[PATH_MAX];
+    int status = floe_io_path_join(folder, folder_size, inc->directory, "floe/changelog", err);
+    if (status == FLOE_OK) status = floe_io_make_directories(folder, err);
+    if (status == FLOE_OK)
+        status = floe_io_catalog_new_file_path(inc->directory, "floe/changelog", "changes-",
+                                               ".parquet", path, sizeof path, err);
+    if (status == FLOE_OK) {
+        inc->changelog_path = floe_eng_incremental_copy_text(path);
+        if (inc->changelog_path == NULL)
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    floe_pq_write_schema write_schema = {all, column_count + 1, NULL, NULL, 0};
+    if (status == FLOE_OK)
+        status = floe_pq_writer_create(writer, path, &write_schema, &output_file_options, err);
+    floe_free(all);
+    return status;
+}
+
+int floe_eng_incremental_changelog_finish(floe_eng_incremental *inc, floe_pq_writer *writer,
+                                          const char *folder, int64_t rows, floe_error *err)
+{
     floe_pq_write_result result;
-    if (status == FLOE_OK) status = floe_pq_writer_close(log->writer, &result, err);
-    if (status == FLOE_OK) status = floe_pq_writer_sync(log->writer, err);
+    FLOE_TRY(floe_pq_writer_close(writer, &result, err));
+    FLOE_TRY(floe_pq_writer_sync(writer, err));
     /* The commit syncs data/ and floe/state/, not this folder: the file's name must be durable
      * before the snapshot that names it is published. */
-    if (status == FLOE_OK) status = floe_io_fsync_directory(folder, err);
-    if (status == FLOE_OK) inc->counts.changelog_rows = log->rows;
-    floe_free(columns);
-    return status;
+    FLOE_TRY(floe_io_fsync_directory(folder, err));
+    inc->counts.changelog_rows = rows;
+    return FLOE_OK;
 }
 
 /* ---- the run ------------------------------------------------------------------------------ */

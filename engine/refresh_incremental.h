@@ -74,7 +74,9 @@
  * refresh, listed among the refresh's files (deleted when it is not committed), and its path
  * and row count are what refresh.c records in the snapshot summary (FLOE_ENG_SUMMARY_CHANGELOG,
  * FLOE_ENG_SUMMARY_CHANGELOG_ROWS), which the change reader of a downstream table follows
- * (io/iceberg_scan.h, changelog_summary_key) and vacuum keeps (engine/vacuum.h).
+ * (io/iceberg_scan.h, changelog_summary_key) and vacuum keeps (engine/vacuum.h). A
+ * non-aggregating table's incremental refresh writes one too, in the same layout: its folded
+ * change, each distinct row once with its net count as weight.
  *
  * Output files are written here with the Parquet writer (Iceberg field ids of the table's
  * current schema, the writer's Iceberg metrics in the manifest entries), not with

@@ -11,6 +11,7 @@
 #include "engine/refresh_incremental.h"
 #include "engine/state_store.h"  /* floe_eng_state_manifest */
 #include "engine/table_writer.h" /* floe_eng_data_file_entry */
+#include "io/parquet_writer.h"   /* floe_pq_writer, the changelog */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,6 +57,19 @@ int floe_eng_incremental_in_history(floe_eng_database *db, const char *identity,
 
 /* Frees the file's strings; `remove`: deletes the file too. */
 void floe_eng_incremental_output_file_fini(floe_eng_incremental_output *file, bool remove);
+
+/* This refresh's changelog (refresh_incremental.h, "Changelog"): creates
+ * <table>/floe/changelog/changes-<uuid>.parquet with `columns` (the table's columns without
+ * _floe_refresh) and then the weight column, and records it in inc->changelog_path (deleted
+ * unless committed); `folder` (folder_size bytes) receives its folder. Rows are written with
+ * floe_pq_writer_write_batch, the weight as the last column. _finish closes and syncs the file
+ * and its folder and records its row count; the caller frees the writer. */
+int floe_eng_incremental_changelog_create(floe_eng_incremental *inc,
+                                          const floe_pq_write_column *columns,
+                                          uint32_t column_count, floe_pq_writer **writer,
+                                          char *folder, size_t folder_size, floe_error *err);
+int floe_eng_incremental_changelog_finish(floe_eng_incremental *inc, floe_pq_writer *writer,
+                                          const char *folder, int64_t rows, floe_error *err);
 
 /* ---- non-aggregating tables (engine/refresh_rows.c) ---- */
 

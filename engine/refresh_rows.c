@@ -351,14 +351,15 @@ static int end_output(floe_eng_incremental *inc, size_t index, floe_pq_writer *w
     return status;
 }
 
-/* Writes a batch of the query's columns plus the lineage column (views). */
+/* Writes a batch of the query's columns plus one last column (views): the lineage column of an
+ * output file, or the weights of the changelog. */
 static int write_rows(floe_pq_writer *writer, const floe_batch *batch, uint32_t query_columns,
-                      floe_vector *columns, const floe_vector *refresh_column, floe_error *err)
+                      floe_vector *columns, const floe_vector *last_column, floe_error *err)
 {
     FLOE_RETURN_IF(batch->column_count != query_columns, FLOE_ETYPE, err,
                    "a batch of %u columns, expected %u", batch->column_count, query_columns);
     for (uint32_t i = 0; i < query_columns; i++) columns[i] = batch->columns[i];
-    columns[query_columns] = *refresh_column;
+    columns[query_columns] = *last_column;
     floe_batch view = *batch;
     view.column_count = query_columns + 1;
     view.columns = columns;
@@ -556,6 +557,56 @@ static int write_inserts(run_state *run, floe_error *err)
     floe_eng_state_output_file lineage = {0};
     fresh_file(run, &lineage);
     return written > 0 ? record_output(run, index, written, &lineage, err) : FLOE_OK;
+}
+
+/* The changelog (refresh_incremental.h, "Changelog"): D as it is, each row with its net count
+ * as weight, since D is exactly the change of the table's rows (`_floe_refresh` aside). Written
+ * by every incremental refresh, even with no rows, so a downstream table finds one for every
+ * snapshot it walks. */
+static int write_changelog(run_state *run, floe_error *err)
+{
+    const floe_eng_group_state_flat *flat = &run->flat;
+    floe_pq_writer *writer = NULL;
+    char folder[PATH_MAX];
+    int status = floe_eng_incremental_changelog_create(run->inc, run->layout.columns,
+                                                       run->layout.query_columns, &writer,
+                                                       folder, sizeof folder, err);
+    floe_batch rows;
+    bool rows_ready = false;
+    floe_vector weights;
+    bool weights_ready = false;
+    if (status == FLOE_OK) {
+        status = floe_batch_init(&rows, run->layout.query_columns, run->layout.types, err);
+        rows_ready = status == FLOE_OK;
+    }
+    if (status == FLOE_OK) {
+        status = floe_vector_init(&weights, floe_type_make(FLOE_TYPE_INT64), FLOE_BATCH_CAPACITY,
+                                  err);
+        weights_ready = status == FLOE_OK;
+    }
+    uint32_t ids[FLOE_BATCH_CAPACITY];
+    uint32_t count = 0;
+    int64_t written = 0;
+    for (uint32_t g = 0; status == FLOE_OK && g <= flat->group_count; g++) {
+        bool last = g == flat->group_count;
+        if (!last && flat->row_counts[g] != 0) {
+            ((int64_t *)weights.data)[count] = flat->row_counts[g];
+            ids[count++] = g;
+        }
+        if (count == 0 || (count < FLOE_BATCH_CAPACITY && !last)) continue;
+        status = floe_eng_group_state_emit_groups(run->delta, ids, count, &rows, err);
+        if (status == FLOE_OK)
+            status = write_rows(writer, &rows, run->layout.query_columns, run->view_columns,
+                                &weights, err);
+        written += count;
+        count = 0;
+    }
+    if (status == FLOE_OK)
+        status = floe_eng_incremental_changelog_finish(run->inc, writer, folder, written, err);
+    if (weights_ready) floe_vector_fini(&weights);
+    if (rows_ready) floe_batch_fini(&rows);
+    floe_pq_writer_free(writer);
+    return status;
 }
 
 /* ---- matching retractions (step 4) -------------------------------------------------------- */
@@ -1218,6 +1269,7 @@ int floe_eng_incremental_rows_run(floe_eng_database *db, floe_eng_incremental *i
     if (status == FLOE_OK && fallback[0] == '\0' && !rebuild) {
         status = write_inserts(&run, err);
         if (status == FLOE_OK) status = apply_delta(&run, fallback, err);
+        if (status == FLOE_OK && fallback[0] == '\0') status = write_changelog(&run, err);
     }
     if (status == FLOE_OK && fallback[0] == '\0') {
         inc->counts.bucket_count = run.new_set->file_count;

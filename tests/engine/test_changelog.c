@@ -8,8 +8,9 @@
  * one row; the columns are the table's (field ids of its schema) without `_floe_refresh`, then
  * `_floe_weight` INT64 NOT NULL with field id 2147482646; the initial refresh and --full write
  * no changelog, nor does an up-to-date table's (skipped) refresh, and a refresh whose touched
- * groups end as they were writes an empty one. The "chain" case: a downstream table reads its
- * upstream's changelogs instead of its rewritten files (see downstream_reads_the_changelog).
+ * groups end as they were writes an empty one. The "chain" cases: a downstream table reads its
+ * upstream's changelogs instead of its rewritten files (downstream_reads_the_changelog), and a
+ * non-aggregating table's changelog is its folded change, each distinct row with its net count.
  */
 #define _GNU_SOURCE /* mkdtemp, nftw */
 #include "io/iceberg_scan.h"   /* FLOE_ICE_CHANGELOG_WEIGHT_* */
@@ -272,6 +273,39 @@ START_TEST(downstream_reads_the_changelog)
 }
 END_TEST
 
+/* A non-aggregating table's changelog is its folded change: each distinct row once with its
+ * net count; a downstream aggregate reads it instead of the appended file and the deletes. */
+START_TEST(non_aggregating_tables_write_their_folded_change)
+{
+    run_ok("CREATE TABLE s (k BIGINT, v BIGINT)");
+    run_ok("INSERT INTO s VALUES (1, 10), (2, 20), (3, 30), (3, 30)");
+    run_ok("CREATE DYNAMIC TABLE picked REFRESH_MODE = INCREMENTAL AS "
+           "SELECT k, v * 2 AS w FROM s WHERE v > 10");
+    run_ok("CREATE DYNAMIC TABLE sums REFRESH_MODE = INCREMENTAL AS "
+           "SELECT count(*) AS n, sum(w) AS t FROM picked");
+    char path[PATH_MAX + 256];
+    ck_assert(!new_changelog("picked", path, sizeof path)); /* the initial refresh: none */
+
+    /* Two equal rows in, one out, one filtered away, one that cancels within the change. */
+    run_ok("INSERT INTO s VALUES (4, 40), (4, 40), (5, 5), (6, 60)");
+    run_ok("DELETE FROM s WHERE k = 2 OR k = 6");
+    refresh_and_check("picked", "k, w", "k,w,_floe_weight\n2,40,-1\n4,80,2\n");
+    ck_assert_str_eq(current_summary_of("picked", "floe.changelog-rows"), "2");
+    const char *sums = "sums";
+    refresh_ok(&sums, 1, false);
+    ck_assert_str_eq(current_summary_of("sums", "floe.refresh-mode"), "incremental");
+    ck_assert_str_eq(current_summary_of("sums", "floe.rows-read"), "2");
+    check_query("SELECT n, t FROM sums", "n,t\n4,280\n");
+
+    /* Nothing of it passes the filter: an empty changelog, still written. */
+    run_ok("INSERT INTO s VALUES (7, 1)");
+    refresh_and_check("picked", "k, w", "k,w,_floe_weight\n");
+    refresh_ok(&sums, 1, false);
+    ck_assert_str_eq(current_summary_of("sums", "floe.rows-read"), "0");
+    check_query("SELECT n, t FROM sums", "n,t\n4,280\n");
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("engine_changelog");
@@ -286,6 +320,7 @@ int main(void)
     tcase_set_timeout(chain, 120);
     tcase_add_checked_fixture(chain, setup, teardown);
     tcase_add_test(chain, downstream_reads_the_changelog);
+    tcase_add_test(chain, non_aggregating_tables_write_their_folded_change);
     suite_add_tcase(suite, chain);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
