@@ -4,7 +4,7 @@
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar test-interop test-fuzz build-fuzz run bench-io bench-kernels bench-iceberg bench-parquet bench-query test-bench-query fuzz clean
+.PHONY: all build deps test test-x86 test-asan test-arm64 test-scalar test-interop test-fuzz build-fuzz run bench-io bench-kernels bench-iceberg bench-parquet bench-query test-bench-query bench-refresh bench test-bench-refresh fuzz clean
 
 all: build
 
@@ -16,7 +16,7 @@ build:
 	@cmake --build build -j$(JOBS)
 
 test: deps
-	@$(MAKE) --no-print-directory test-x86 test-scalar test-interop test-bench-query test-asan test-arm64 test-fuzz
+	@$(MAKE) --no-print-directory test-x86 test-scalar test-interop test-bench-query test-bench-refresh test-asan test-arm64 test-fuzz
 	@echo "make test: x86-64, x86-64 with FLOE_ISA=scalar, DuckDB/icebird interop, ASan+UBSan, aarch64 (qemu) and fuzz smoke all passed"
 
 test-x86: build
@@ -81,6 +81,25 @@ bench-query: build
 test-bench-query: build
 	@echo "== query benchmark, small form (1M orders) =="
 	@bench/run-query.sh build --rows 1M --repeat 1
+
+# Incremental refresh against Floe's full refresh and DuckDB's full recompute (issue #7): 50M
+# orders, deltas of 0.1/1/10%, four dynamic tables, history growth 5M -> 50M.
+bench-refresh: build
+	@cd tests/interop && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@bench/run-refresh.sh build
+
+# The small form inside make test (200K orders, one repeat): fails when any refreshed table's
+# rows differ from DuckDB's answer, so the harness and the refresh cannot rot.
+test-bench-refresh: build
+	@echo "== refresh benchmark, small form (200K orders) =="
+	@cd tests/interop && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@bench/run-refresh.sh build --rows 200k --rows-per-file 20k --repeat 1 --chain --freshness --freshness-commits 3
+
+# The whole refresh benchmark (issue #8): lakes of 1M, 10M and 50M orders, the chain, freshness
+# under `floe-engine run`; writes bench/out/refresh.csv, report.md and SVG plots.
+bench: build
+	@cd tests/interop && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
+	@bench/run-bench.sh build
 
 bench-kernels: build
 	@bench/run-kernels.sh build
