@@ -536,7 +536,8 @@ int floe_eng_scheduler_run(floe_eng_database *db, const floe_eng_scheduler_optio
                    "scheduler: the interval must be positive (got %lld ms)",
                    (long long)options->interval_ms);
     scheduler s = {.db = db, .options = options, .watch = {.fd = -1}};
-    if (options->once) s.watch.unavailable = true; /* one pass: nothing to wait for */
+    /* one pass: nothing to wait for */
+    if (options->once || options->polling_only) s.watch.unavailable = true;
     if (options->once)
         notice(&s, "start", "warehouse %s: one pass", floe_eng_database_warehouse(db));
     else

@@ -38,7 +38,9 @@
  * version-hint.text into place; names starting with '.' are the commit's temporaries and are
  * ignored). The timeout is the interval, or less when a backing-off table may retry sooner.
  * The watches are re-armed (a new inotify instance) whenever the set of source folders
- * changes. If inotify cannot be used the scheduler says so once (notice "watch") and polls.
+ * changes. If inotify cannot be used the scheduler says so once (notice "watch") and polls;
+ * with options.polling_only it only polls (what `run --no-watch` and the freshness benchmark's
+ * polling figure use).
  *
  * Stopping. The caller makes stop_fd readable (run.c: a self-pipe written by its SIGINT /
  * SIGTERM handler; the scheduler never installs signal handlers: it is a library). The
@@ -113,6 +115,7 @@ typedef struct floe_eng_scheduler_event {
 typedef struct floe_eng_scheduler_options {
     int64_t interval_ms;             /* > 0 */
     bool once;                       /* one pass over every pending table, then return */
+    bool polling_only;               /* no inotify: wake only every interval */
     int stop_fd;                     /* readable: stop at the next boundary; -1: none */
     void *context;
     void (*on_refresh)(void *context, const floe_eng_scheduler_event *event); /* may be NULL */

@@ -32,7 +32,7 @@ static const cli_command commands[] = {
      floe_cli_ingest},
     {"refresh", "[TABLE ... | --all] [--full]", "refresh dynamic tables now, in dependency order",
      floe_cli_refresh},
-    {"run", "[--interval SECONDS] [--once] [--json]",
+    {"run", "[--interval SECONDS] [--once] [--no-watch] [--json]",
      "scheduler: keep dynamic tables within target lag", floe_cli_run},
     {"status", "[TABLE] [--json] | TABLE --history [--limit N]",
      "dynamic tables: lag, last refresh, mode and reason, failures; a table's refreshes",

@@ -1,5 +1,5 @@
 /*
- * run.c — `floe-engine run [--interval SECONDS] [--once] [--json]`: the scheduler
+ * run.c — `floe-engine run [--interval SECONDS] [--once] [--no-watch] [--json]`: the scheduler
  * (engine/scheduler.h decides and refreshes; this file parses arguments, turns SIGINT/SIGTERM
  * into a stop, and prints one line per event).
  *
@@ -222,6 +222,8 @@ int floe_cli_run(const floe_cli_context *context, int argc, char **argv)
         const char *value = NULL;
         if (strcmp(argv[i], "--once") == 0) {
             options.once = true;
+        } else if (strcmp(argv[i], "--no-watch") == 0) {
+            options.polling_only = true;
         } else if (strcmp(argv[i], "--json") == 0) {
             json = true;
         } else if (strcmp(argv[i], "--interval") == 0) {
@@ -230,12 +232,13 @@ int floe_cli_run(const floe_cli_context *context, int argc, char **argv)
         } else if (strncmp(argv[i], "--interval=", 11) == 0) {
             value = argv[i] + 11;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("usage: floe-engine run [--interval SECONDS] [--once] [--json]\n"
+            printf("usage: floe-engine run [--interval SECONDS] [--once] [--no-watch] [--json]\n"
                    "keeps every dynamic table within its target lag: a pass every interval\n"
                    "(default 5 s, fractions allowed) or at once when a source commits; one\n"
                    "line per refresh; SIGINT/SIGTERM stop after the refresh in flight.\n"
                    "--once: refresh every table with pending changes once, then exit (1 if\n"
-                   "any failed)\n");
+                   "any failed)\n"
+                   "--no-watch: do not watch the sources' folders (inotify): poll only\n");
             return FLOE_EXIT_OK;
         } else {
             return floe_cli_usage_error("run", "%s %s", argv[i][0] == '-' ? "unknown option"
