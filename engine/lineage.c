@@ -29,29 +29,11 @@
 
 /* ---- summaries ------------------------------------------------------------------------------- */
 
-static const char *summary_get(const floe_ice_snapshot *snapshot, const char *key)
-{
-    for (size_t i = 0; snapshot != NULL && i < snapshot->summary_count; i++)
-        if (strcmp(snapshot->summary[i].key, key) == 0) return snapshot->summary[i].value;
-    return NULL;
-}
-
-static int64_t summary_int(const floe_ice_snapshot *snapshot, const char *key, int64_t fallback)
-{
-    const char *text = summary_get(snapshot, key);
-    if (text == NULL) return fallback;
-    char *end = NULL;
-    errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0') return fallback;
-    return (int64_t)value;
-}
-
 static int64_t consumed_snapshot(const floe_ice_snapshot *snapshot, const char *identity)
 {
     char key[PATH_MAX + 64];
     snprintf(key, sizeof key, "floe.source.%s.snapshot-id", identity);
-    return summary_int(snapshot, key, -2);
+    return floe_ice_snapshot_summary_int(snapshot, key, -2);
 }
 
 /* The snapshot of the current ancestry recording refresh `number` (any refresh when number is
@@ -61,7 +43,7 @@ static const floe_ice_snapshot *refresh_snapshot(const floe_ice_table_metadata *
 {
     const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(metadata);
     for (size_t steps = 0; snapshot != NULL && steps <= metadata->snapshot_count; steps++) {
-        int64_t recorded = summary_int(snapshot, "floe.refresh-number", -1);
+        int64_t recorded = floe_ice_snapshot_summary_int(snapshot, "floe.refresh-number", -1);
         if (recorded >= 0 && (number < 0 || recorded == number)) return snapshot;
         if (snapshot->parent_snapshot_id < 0) return NULL;
         snapshot = floe_ice_snapshot_by_id(metadata, snapshot->parent_snapshot_id);
@@ -664,11 +646,11 @@ static int describe_refresh(tracer *trace, const floe_ice_table *table, floe_eng
         refresh->found = true;
         refresh->snapshot_id = snapshot->snapshot_id;
         refresh->committed_ms = snapshot->timestamp_ms;
-        refresh->mode = arena_copy(arena, summary_get(snapshot, "floe.refresh-mode"));
-        refresh->reason = arena_copy(arena, summary_get(snapshot, "floe.refresh-reason"));
-        refresh->rows_read = summary_int(snapshot, "floe.rows-read", -1);
-        refresh->files_read = summary_int(snapshot, "floe.files-read", -1);
-        refresh->duration_ms = summary_int(snapshot, "floe.duration-ms", -1);
+        refresh->mode = arena_copy(arena, floe_ice_snapshot_summary(snapshot, "floe.refresh-mode"));
+        refresh->reason = arena_copy(arena, floe_ice_snapshot_summary(snapshot, "floe.refresh-reason"));
+        refresh->rows_read = floe_ice_snapshot_summary_int(snapshot, "floe.rows-read", -1);
+        refresh->files_read = floe_ice_snapshot_summary_int(snapshot, "floe.files-read", -1);
+        refresh->duration_ms = floe_ice_snapshot_summary_int(snapshot, "floe.duration-ms", -1);
     }
     for (uint32_t s = 0; s < lineage->source_count; s++) {
         floe_eng_lineage_source *source = &row->sources[s];

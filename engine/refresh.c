@@ -135,32 +135,13 @@ void floe_eng_row_writer_fini(floe_eng_row_writer *writer)
 
 /* ---- snapshots and summaries ------------------------------------------------------------- */
 
-static const char *summary_get(const floe_ice_snapshot *snapshot, const char *key)
-{
-    for (size_t i = 0; snapshot != NULL && i < snapshot->summary_count; i++)
-        if (strcmp(snapshot->summary[i].key, key) == 0) return snapshot->summary[i].value;
-    return NULL;
-}
-
-/* A summary value as an integer; `fallback` when absent or not a number. */
-static int64_t summary_int(const floe_ice_snapshot *snapshot, const char *key, int64_t fallback)
-{
-    const char *text = summary_get(snapshot, key);
-    if (text == NULL) return fallback;
-    char *end = NULL;
-    errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0') return fallback;
-    return (int64_t)value;
-}
-
 /* The newest snapshot in the current snapshot's ancestry that is a refresh, or NULL. */
 static const floe_ice_snapshot *newest_refresh(const floe_ice_table_metadata *metadata)
 {
     const floe_ice_snapshot *snapshot = floe_ice_current_snapshot(metadata);
     size_t steps = 0;
     while (snapshot != NULL && steps++ <= metadata->snapshot_count) {
-        if (summary_get(snapshot, "floe.refresh-number") != NULL) return snapshot;
+        if (floe_ice_snapshot_summary(snapshot, "floe.refresh-number") != NULL) return snapshot;
         if (snapshot->parent_snapshot_id < 0) return NULL;
         snapshot = floe_ice_snapshot_by_id(metadata, snapshot->parent_snapshot_id);
     }
@@ -397,7 +378,7 @@ int floe_eng_refresh_prepare(floe_eng_database *db, const char *name, const floe
     const floe_ice_snapshot *current = floe_ice_current_snapshot(metadata);
     const floe_ice_snapshot *last = newest_refresh(metadata);
     plan->last_is_refresh = last != NULL && last == current;
-    plan->previous_number = last != NULL ? summary_int(last, "floe.refresh-number", 0) : 0;
+    plan->previous_number = last != NULL ? floe_ice_snapshot_summary_int(last, "floe.refresh-number", 0) : 0;
     int status = floe_sql_parse_statement(sql, strlen(sql), &plan->script, err);
     if (status == FLOE_OK &&
         plan->script->statements[0]->kind != FLOE_SQL_STATEMENT_CREATE_DYNAMIC_TABLE)
@@ -430,7 +411,7 @@ int floe_eng_refresh_prepare(floe_eng_database *db, const char *name, const floe
     for (uint32_t i = 0; i < count; i++) {
         char key[PATH_MAX + 64];
         source_key(plan->bound.sources[i], key, sizeof key);
-        plan->consumed_ids[i] = plan->last_is_refresh ? summary_int(current, key, -2) : -2;
+        plan->consumed_ids[i] = plan->last_is_refresh ? floe_ice_snapshot_summary_int(current, key, -2) : -2;
         if (plan->consumed_ids[i] != plan->current_ids[i]) plan->up_to_date = false;
     }
     plan->mode = floe_ice_property_get(metadata, FLOE_ENG_PROPERTY_REFRESH_MODE);
@@ -441,11 +422,11 @@ int floe_eng_refresh_prepare(floe_eng_database *db, const char *name, const floe
         plan->reason = "REFRESH_MODE = FULL";
     else if (last == NULL)
         plan->reason = "initial refresh";
-    else if (!plan->last_is_refresh && summary_get(current, "floe.definition-replaced") != NULL)
+    else if (!plan->last_is_refresh && floe_ice_snapshot_summary(current, "floe.definition-replaced") != NULL)
         plan->reason = "definition replaced";
     else if (!plan->last_is_refresh)
         plan->reason = "the table was written outside a refresh";
-    else if (summary_get(current, FLOE_ENG_SUMMARY_STATE_MANIFEST) == NULL)
+    else if (floe_ice_snapshot_summary(current, FLOE_ENG_SUMMARY_STATE_MANIFEST) == NULL)
         plan->reason = "the last refresh kept no state";
     else
         plan->reason = FLOE_ENG_REFRESH_INCREMENTAL_REASON;
@@ -744,7 +725,7 @@ static int run_stateful(floe_eng_database *db, const floe_ice_table *table,
             *incremental = false;
         }
     }
-    const char *manifest = summary_get(floe_ice_current_snapshot(metadata),
+    const char *manifest = floe_ice_snapshot_summary(floe_ice_current_snapshot(metadata),
                                        FLOE_ENG_SUMMARY_STATE_MANIFEST);
     floe_eng_incremental *inc = NULL;
     char fallback[FLOE_ENG_FALLBACK_SIZE];
@@ -1188,9 +1169,9 @@ int floe_eng_dynamic_lag_read(floe_eng_database *db, const floe_eng_dynamic_entr
     bool recorded = current != NULL && last == current;
     if (last != NULL) {
         lag->refreshed = true;
-        lag->last_refresh_ms = summary_int(last, "floe.refreshed-at", last->timestamp_ms);
-        lag->last_duration_ms = summary_int(last, "floe.duration-ms", 0);
-        lag->refresh_number = summary_int(last, "floe.refresh-number", 0);
+        lag->last_refresh_ms = floe_ice_snapshot_summary_int(last, "floe.refreshed-at", last->timestamp_ms);
+        lag->last_duration_ms = floe_ice_snapshot_summary_int(last, "floe.duration-ms", 0);
+        lag->refresh_number = floe_ice_snapshot_summary_int(last, "floe.refresh-number", 0);
     }
     /* Written outside a refresh, replaced, or never refreshed: only a refresh settles it. */
     lag->pending = !recorded;
@@ -1199,7 +1180,7 @@ int floe_eng_dynamic_lag_read(floe_eng_database *db, const floe_eng_dynamic_entr
     for (size_t i = 0; i < entry->sources.count; i++) {
         char key[PATH_MAX + 64];
         source_key(entry->sources.items[i], key, sizeof key);
-        int64_t consumed = recorded ? summary_int(current, key, -2) : -2;
+        int64_t consumed = recorded ? floe_ice_snapshot_summary_int(current, key, -2) : -2;
         bool readable = true;
         int64_t time = oldest_unconsumed_ms(warehouse, entry->sources.items[i], consumed,
                                             &readable);
@@ -1235,14 +1216,14 @@ int floe_eng_dynamic_status_read(floe_eng_database *db, const floe_eng_dynamic_e
     const floe_ice_snapshot *last = newest_refresh(metadata);
     if (last != NULL) {
         status->refreshed = true;
-        status->last_refresh_ms = summary_int(last, "floe.refreshed-at", last->timestamp_ms);
-        status->last_mode = summary_get(last, "floe.refresh-mode");
-        status->last_reason = summary_get(last, "floe.refresh-reason");
-        status->rows_read = summary_int(last, "floe.rows-read", 0);
-        status->rows_written = summary_int(last, "floe.rows-written", 0);
-        status->duration_ms = summary_int(last, "floe.duration-ms", 0);
-        status->refreshes = summary_int(last, "floe.refresh-number", 0);
-        status->state_bytes = summary_int(last, "floe.state-bytes", 0);
+        status->last_refresh_ms = floe_ice_snapshot_summary_int(last, "floe.refreshed-at", last->timestamp_ms);
+        status->last_mode = floe_ice_snapshot_summary(last, "floe.refresh-mode");
+        status->last_reason = floe_ice_snapshot_summary(last, "floe.refresh-reason");
+        status->rows_read = floe_ice_snapshot_summary_int(last, "floe.rows-read", 0);
+        status->rows_written = floe_ice_snapshot_summary_int(last, "floe.rows-written", 0);
+        status->duration_ms = floe_ice_snapshot_summary_int(last, "floe.duration-ms", 0);
+        status->refreshes = floe_ice_snapshot_summary_int(last, "floe.refresh-number", 0);
+        status->state_bytes = floe_ice_snapshot_summary_int(last, "floe.state-bytes", 0);
     }
     floe_eng_dynamic_lag lag;
     FLOE_TRY(floe_eng_dynamic_lag_read(db, entry, now_ms, &lag, err));
@@ -1353,13 +1334,13 @@ static int history_row(floe_eng_row_writer *rows, const floe_ice_snapshot *snaps
                        floe_error *err)
 {
     floe_eng_row_writer_int64(rows, HISTORY_REFRESH,
-                              summary_int(snapshot, "floe.refresh-number", 0));
+                              floe_ice_snapshot_summary_int(snapshot, "floe.refresh-number", 0));
     floe_eng_row_writer_int64(
-        rows, HISTORY_TIME, summary_int(snapshot, "floe.refreshed-at", snapshot->timestamp_ms) * 1000);
+        rows, HISTORY_TIME, floe_ice_snapshot_summary_int(snapshot, "floe.refreshed-at", snapshot->timestamp_ms) * 1000);
     FLOE_TRY(floe_eng_row_writer_text(rows, HISTORY_MODE,
-                                      summary_get(snapshot, "floe.refresh-mode"), err));
+                                      floe_ice_snapshot_summary(snapshot, "floe.refresh-mode"), err));
     FLOE_TRY(floe_eng_row_writer_text(rows, HISTORY_REASON,
-                                      summary_get(snapshot, "floe.refresh-reason"), err));
+                                      floe_ice_snapshot_summary(snapshot, "floe.refresh-reason"), err));
     static const struct {
         enum history_column column;
         const char *key;
@@ -1368,7 +1349,7 @@ static int history_row(floe_eng_row_writer *rows, const floe_ice_snapshot *snaps
                   {HISTORY_ROWS_WRITTEN, "floe.rows-written"},
                   {HISTORY_DURATION_MS, "floe.duration-ms"}};
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
-        int64_t value = summary_int(snapshot, counts[i].key, -1);
+        int64_t value = floe_ice_snapshot_summary_int(snapshot, counts[i].key, -1);
         if (value < 0) floe_eng_row_writer_null(rows, counts[i].column);
         else floe_eng_row_writer_int64(rows, counts[i].column, value);
     }
@@ -1415,7 +1396,7 @@ int floe_eng_status_history(floe_eng_database *db, const char *name, size_t limi
     size_t steps = 0, shown = 0;
     while (status == FLOE_OK && snapshot != NULL && steps++ <= metadata->snapshot_count &&
            (limit == 0 || shown < limit)) {
-        if (summary_get(snapshot, "floe.refresh-number") != NULL) {
+        if (floe_ice_snapshot_summary(snapshot, "floe.refresh-number") != NULL) {
             status = history_row(&rows, snapshot, err);
             shown++;
         }

@@ -29,17 +29,10 @@ void floe_ice_changes_free(floe_ice_changes *changes)
     floe_free(changes);
 }
 
-static const char *summary_value(const floe_ice_snapshot *snapshot, const char *key)
-{
-    for (size_t i = 0; i < snapshot->summary_count; i++)
-        if (strcmp(snapshot->summary[i].key, key) == 0) return snapshot->summary[i].value;
-    return NULL;
-}
-
 /* A non-negative count from the summary; 0 when absent, -1 when not a number. */
 static int64_t summary_count(const floe_ice_snapshot *snapshot, const char *key)
 {
-    const char *text = summary_value(snapshot, key);
+    const char *text = floe_ice_snapshot_summary(snapshot, key);
     if (text == NULL) return 0;
     char *end;
     errno = 0;
@@ -99,7 +92,7 @@ static int collect(const floe_ice_table *table, floe_ice_changes *changes,
 /* Whether `to`'s manifest list alone holds every entry S added or removed (see the header). */
 static int summary_says_complete(const floe_ice_snapshot *snapshot, const growing files[KINDS])
 {
-    if (snapshot->operation == NULL || summary_value(snapshot, "total-data-files") == NULL)
+    if (snapshot->operation == NULL || floe_ice_snapshot_summary(snapshot, "total-data-files") == NULL)
         return 0;
     int64_t added_data = summary_count(snapshot, "added-data-files");
     int64_t added_deletes = summary_count(snapshot, "added-delete-files");

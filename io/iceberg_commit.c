@@ -363,13 +363,6 @@ static int write_added(attempt *state, int32_t content, floe_error *err)
     return add_list_entry(state, &list_entry, err);
 }
 
-static const char *summary_value(const floe_ice_snapshot *snapshot, const char *key)
-{
-    for (size_t i = 0; snapshot != NULL && i < snapshot->summary_count; i++)
-        if (strcmp(snapshot->summary[i].key, key) == 0) return snapshot->summary[i].value;
-    return NULL;
-}
-
 typedef struct summary_builder {
     floe_ice_property entries[48];
     char values[48][24];
@@ -389,7 +382,7 @@ static void summary_total(summary_builder *summary, const floe_ice_snapshot *par
 {
     int64_t base = 0;
     if (parent != NULL) {
-        const char *text = summary_value(parent, key);
+        const char *text = floe_ice_snapshot_summary(parent, key);
         if (text == NULL) return;
         char *end = NULL;
         long long value = strtoll(text, &end, 10);

@@ -17,6 +17,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -314,6 +315,25 @@ const floe_ice_snapshot *floe_ice_current_snapshot(const floe_ice_table_metadata
 {
     if (metadata->current_snapshot_id == -1) return NULL;
     return floe_ice_snapshot_by_id(metadata, metadata->current_snapshot_id);
+}
+
+const char *floe_ice_snapshot_summary(const floe_ice_snapshot *snapshot, const char *key)
+{
+    for (size_t i = 0; snapshot != NULL && i < snapshot->summary_count; i++)
+        if (strcmp(snapshot->summary[i].key, key) == 0) return snapshot->summary[i].value;
+    return NULL;
+}
+
+int64_t floe_ice_snapshot_summary_int(const floe_ice_snapshot *snapshot, const char *key,
+                                      int64_t fallback)
+{
+    const char *text = floe_ice_snapshot_summary(snapshot, key);
+    if (text == NULL) return fallback;
+    char *end = NULL;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0') return fallback;
+    return (int64_t)value;
 }
 
 const floe_ice_ref *floe_ice_ref_by_name(const floe_ice_table_metadata *metadata,

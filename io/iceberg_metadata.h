@@ -266,6 +266,11 @@ const floe_ice_partition_spec *floe_ice_default_partition_spec(
 const floe_ice_snapshot *floe_ice_snapshot_by_id(const floe_ice_table_metadata *metadata,
                                                  int64_t snapshot_id);
 const floe_ice_snapshot *floe_ice_current_snapshot(const floe_ice_table_metadata *metadata);
+/* A snapshot's summary value for `key` (NULL when absent, or when snapshot is NULL), and the
+ * same read as a base-10 integer (`fallback` when absent or not a whole number). */
+const char *floe_ice_snapshot_summary(const floe_ice_snapshot *snapshot, const char *key);
+int64_t floe_ice_snapshot_summary_int(const floe_ice_snapshot *snapshot, const char *key,
+                                      int64_t fallback);
 const floe_ice_ref *floe_ice_ref_by_name(const floe_ice_table_metadata *metadata,
                                          const char *name);
 const char *floe_ice_property_get(const floe_ice_table_metadata *metadata, const char *key);

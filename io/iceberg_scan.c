@@ -1292,10 +1292,7 @@ static int plan_changelogs(floe_ice_scan_reader *reader,
         }
         const floe_ice_snapshot *snapshot = id >= 0 ? floe_ice_snapshot_by_id(metadata, id) : NULL;
         if (snapshot == NULL) break; /* `from` is not an ancestor (or history is missing) */
-        const char *stored = NULL;
-        for (size_t i = 0; i < snapshot->summary_count; i++)
-            if (strcmp(snapshot->summary[i].key, options->changelog_summary_key) == 0)
-                stored = snapshot->summary[i].value;
+        const char *stored = floe_ice_snapshot_summary(snapshot, options->changelog_summary_key);
         if (stored == NULL || stored[0] == '\0') break;
         char *resolved = NULL;
         floe_error ignored;
@@ -1361,6 +1358,28 @@ static int select_changelogs(floe_ice_scan_reader *reader,
     return FLOE_OK;
 }
 
+/* Hands the cursor's vectors out as the batch (views), `live` of its `rows` rows selected. */
+static void hand_out(floe_ice_scan_reader *reader, const file_cursor *cursor, floe_batch *batch,
+                     uint32_t rows, uint16_t *selection, uint32_t live)
+{
+    for (uint32_t i = 0; i < reader->column_count; i++) {
+        floe_vector *target = &batch->columns[i];
+        const floe_vector *source = &cursor->vectors[i];
+        target->encoding = source->encoding;
+        target->data = source->data;
+        target->validity = source->validity;
+        target->heap = source->heap;
+        target->heap_size = source->heap_size;
+        target->dictionary = source->dictionary;
+    }
+    batch->row_count = rows;
+    if (live < rows) {
+        batch->selection = selection;
+        batch->selected_count = live;
+    }
+    batch->weights = reader->weights;
+}
+
 /* Next batch of a change read from changelogs: the rows with their `_floe_weight` (rows of
  * weight 0 left out through the selection). */
 static int next_changelog_batch(floe_ice_scan_reader *reader, floe_batch *batch, floe_error *err)
@@ -1406,22 +1425,7 @@ static int next_changelog_batch(floe_ice_scan_reader *reader, floe_batch *batch,
             selection[live++] = (uint16_t)r;
         }
         if (live == 0) continue;
-        for (uint32_t i = 0; i < reader->column_count; i++) {
-            floe_vector *target = &batch->columns[i];
-            const floe_vector *source = &cursor->vectors[i];
-            target->encoding = source->encoding;
-            target->data = source->data;
-            target->validity = source->validity;
-            target->heap = source->heap;
-            target->heap_size = source->heap_size;
-            target->dictionary = source->dictionary;
-        }
-        batch->row_count = rows;
-        if (live < rows) {
-            batch->selection = selection;
-            batch->selected_count = live;
-        }
-        batch->weights = reader->weights;
+        hand_out(reader, cursor, batch, rows, selection, live);
         return FLOE_OK;
     }
 }
@@ -1854,22 +1858,7 @@ int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *ba
             selection[live++] = (uint16_t)r;
         }
         if (live == 0) continue;
-        for (uint32_t i = 0; i < reader->column_count; i++) {
-            floe_vector *target = &batch->columns[i];
-            const floe_vector *source = &cursor->vectors[i];
-            target->encoding = source->encoding;
-            target->data = source->data;
-            target->validity = source->validity;
-            target->heap = source->heap;
-            target->heap_size = source->heap_size;
-            target->dictionary = source->dictionary;
-        }
-        batch->row_count = rows;
-        if (live < rows) {
-            batch->selection = selection;
-            batch->selected_count = live;
-        }
-        batch->weights = reader->weights;
+        hand_out(reader, cursor, batch, rows, selection, live);
         return FLOE_OK;
     }
 }

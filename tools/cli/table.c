@@ -46,13 +46,6 @@ static void format_utc(int64_t timestamp_ms, char out[64], size_t size)
     snprintf(out, size, "%s.%03d UTC", date, milliseconds);
 }
 
-static const char *summary_get(const floe_ice_snapshot *snapshot, const char *key)
-{
-    for (size_t i = 0; i < snapshot->summary_count; i++)
-        if (strcmp(snapshot->summary[i].key, key) == 0) return snapshot->summary[i].value;
-    return NULL;
-}
-
 static const char *floe_type_text(const floe_ice_field *field, char *buffer, size_t size)
 {
     floe_type type;
@@ -108,8 +101,8 @@ static void print_text(const floe_ice_table *table, const floe_ice_scan_plan *pl
         format_utc(snapshot->timestamp_ms, when, sizeof when);
         if (snapshot->parent_snapshot_id == -1) snprintf(parent, sizeof parent, "-");
         else snprintf(parent, sizeof parent, "%" PRId64, snapshot->parent_snapshot_id);
-        const char *added = summary_get(snapshot, "added-records");
-        const char *deleted = summary_get(snapshot, "deleted-records");
+        const char *added = floe_ice_snapshot_summary(snapshot, "added-records");
+        const char *deleted = floe_ice_snapshot_summary(snapshot, "deleted-records");
         printf("  %-20" PRId64 " %-20s %5" PRId64 "  %-27s %-10s %10s %10s\n",
                snapshot->snapshot_id, parent, snapshot->sequence_number, when,
                snapshot->operation ? snapshot->operation : "?", added ? added : "-",

@@ -233,9 +233,7 @@ static int read_append_state(const gen_options *options, const char *table_name,
          snapshot = snapshot->parent_snapshot_id >= 0
                         ? floe_ice_snapshot_by_id(metadata, snapshot->parent_snapshot_id)
                         : NULL) {
-        for (size_t i = 0; i < snapshot->summary_count; i++)
-            if (strcmp(snapshot->summary[i].key, GEN_SUMMARY_NEXT_UNIT) == 0)
-                next_text = snapshot->summary[i].value;
+        next_text = floe_ice_snapshot_summary(snapshot, GEN_SUMMARY_NEXT_UNIT);
     }
     if (status == FLOE_OK && next_text == NULL)
         status = floe_error_set(err, FLOE_EINVAL, "%s: no snapshot written by floe-datagen",
