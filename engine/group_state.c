@@ -14,9 +14,12 @@
  * and import feed stored values through the same per-form paths as pseudo-rows.
  *
  * Keys to group ids, fastest first: the fused SUM(double) probe; a DICTIONARY string key's
- * per-batch code map; the packed-key cache of BYTES-kind tables (why: encoding composite keys and
+ * per-batch code map (indexed by the code itself when every row is live and the codes are
+ * small); the packed-key cache of BYTES-kind tables (why: encoding composite keys and
  * XXH3 per row were most of GROUP BY day, region and GROUP BY region); the table. Every path
- * hands out new ids in row order, so group order does not depend on which one ran.
+ * hands out new ids in row order, so group order does not depend on which one ran. Inserts into
+ * at most FLOE_K_AGG_FEW_GROUPS groups (GROUP BY region) use the few-groups COUNT(*) and
+ * SUM(int64) kernels, and a SUM without NULLs then also supplies COUNT(*)'s tallies.
  *
  * Why the small per-batch set of touched groups: removing emptied groups and accounting MIN/MAX
  * memory need each touched group once, and a 4096-slot open-addressing set over at most 2048
@@ -26,6 +29,7 @@
 #include "engine/group_state.h"
 
 #include "kernels/aggregate.h" /* floe_k_agg_*, floe_k_minmax */
+#include "kernels/decode.h"    /* floe_k_max_u32, floe_k_dictionary_gather_u32 */
 #include "kernels/hash.h"      /* floe_k_hash_* (hash_keys) */
 #include "kernels/hashtable.h" /* floe_k_hashtable, floe_k_key_encode */
 #include "kernels/memory.h"    /* floe_malloc, floe_free */
@@ -1116,6 +1120,38 @@ static int assign_keys(floe_eng_group_state *state, const floe_vector *const *ke
     return assign_groups(state, &view, NULL, selection, count, err);
 }
 
+/* The common form of assign_groups_dictionary (every row live, no NULL, codes below
+ * KEY_CACHE_SLOTS, as a dictionary page of a low-cardinality column gives): code_groups is indexed
+ * by the code itself, reset for codes 0..max_code, so a row costs a gather instead of a hashed,
+ * stamped probe. One pass finds each code's first row, assign_keys resolves those in row order,
+ * the gather kernel copies the groups out. Sharing code_groups with the stamped map is safe:
+ * that map trusts only entries written under the current update's stamp, i.e. in the same call. */
+static int assign_groups_dictionary_direct(floe_eng_group_state *state, const floe_vector *key,
+                                           uint32_t count, uint32_t max_code, floe_error *err)
+{
+    const uint32_t pending = FLOE_K_NO_GROUP - 1; /* a first row found, its group not known yet */
+    uint32_t *map = state->code_groups;
+    const uint32_t *codes = key->data;
+    for (uint32_t code = 0; code <= max_code; code++) map[code] = FLOE_K_NO_GROUP;
+    uint16_t *rows = state->code_miss_rows;
+    uint32_t first_rows = 0;
+    /* Once every code up to max_code has its first row, no later row can bring a new one: with
+     * a small dictionary the scan stops after a few dozen rows. */
+    for (uint32_t row = 0; row < count && first_rows <= max_code; row++) {
+        uint32_t code = codes[row];
+        if (map[code] == FLOE_K_NO_GROUP) {
+            map[code] = pending;
+            rows[first_rows++] = (uint16_t)row;
+        }
+    }
+    const floe_vector *keys[1] = {key};
+    FLOE_TRY(assign_keys(state, keys, rows, first_rows, err));
+    uint32_t *group_ids = state->group_ids;
+    for (uint32_t i = 0; i < first_rows; i++) map[codes[rows[i]]] = group_ids[rows[i]];
+    floe_k_dictionary_gather_u32(group_ids, map, codes, count);
+    return FLOE_OK;
+}
+
 /* assign_keys for a single string key in a DICTIONARY vector: only the first row of each code in
  * the batch (and NULL rows, whose code is not to be followed) goes through assign_keys; the other
  * rows take the group their code resolved to. A code evicted from the map by a colliding one
@@ -1123,6 +1159,11 @@ static int assign_keys(floe_eng_group_state *state, const floe_vector *const *ke
 static int assign_groups_dictionary(floe_eng_group_state *state, const floe_vector *key,
                                     const uint16_t *selection, uint32_t count, floe_error *err)
 {
+    if (selection == NULL && key->validity == NULL) {
+        uint32_t max_code = floe_k_max_u32(key->data, count);
+        if (max_code < KEY_CACHE_SLOTS)
+            return assign_groups_dictionary_direct(state, key, count, max_code, err);
+    }
     if (++state->code_stamp == 0) {
         memset(state->code_stamps, 0, KEY_CACHE_SLOTS * sizeof(uint32_t));
         state->code_stamp = 1;
@@ -1523,12 +1564,34 @@ static int accumulate_prepared(floe_eng_group_state *state, aggregate_slot *slot
                          count);
         return FLOE_OK;
     case ACCUMULATE_SUM:
+        if (slot->form == FORM_I64 && weights == NULL && view->validity == NULL &&
+            state->group_count <= FLOE_K_AGG_FEW_GROUPS) {
+            int status = floe_k_agg_sum_i64_few(slot->sums_int, slot->counts, state->group_ids,
+                                                view->values, selection, count,
+                                                state->group_count, NULL);
+            return status == FLOE_ERANGE ? sum_overflow(slot, err) : status;
+        }
         return accumulate_sum(slot, state->group_ids, view, view->validity, weights, selection,
                               count, err);
     case ACCUMULATE_MINMAX:
         return accumulate_minmax(state, slot, view, weights, selection, count, err);
     }
     return FLOE_OK;
+}
+
+/* The first SUM/AVG slot that floe_k_agg_sum_i64_few feeds, on every row of this update, when
+ * inserting (its counts then grow exactly as COUNT(*) does); NULL when none. */
+static aggregate_slot *sum_counting_every_row(floe_eng_group_state *state,
+                                              const floe_vector *const *arguments,
+                                              uint32_t fused_index)
+{
+    for (uint32_t s = 0; s < state->slot_count; s++) {
+        aggregate_slot *slot = &state->slots[s];
+        if (slot->kind == ACCUMULATE_SUM && !slot->distinct && slot->form == FORM_I64 &&
+            s != fused_index && arguments[s]->validity == NULL)
+            return slot;
+    }
+    return NULL;
 }
 
 static int check_vector(const floe_vector *vector, floe_type expected, const char *what,
@@ -1567,7 +1630,20 @@ int floe_eng_group_state_update(floe_eng_group_state *state, const floe_vector *
         FLOE_TRY(assign_groups_dictionary(state, keys[0], selection, count, err));
     else if (state->key_count > 0)
         FLOE_TRY(assign_keys(state, keys, selection, count, err));
-    floe_k_agg_count_star(state->row_counts, state->group_ids, weights, selection, count);
+    /* Insert-only with few groups, a SUM over int64 values without NULLs counts exactly the
+     * rows COUNT(*) counts: its tallies are added to the row counts afterwards instead of
+     * counting every row twice. */
+    aggregate_slot *counting_sum = NULL;
+    int64_t counted_before[FLOE_K_AGG_FEW_GROUPS];
+    if (weights == NULL && state->group_count <= FLOE_K_AGG_FEW_GROUPS)
+        counting_sum = sum_counting_every_row(state, arguments, fused_index);
+    if (counting_sum != NULL)
+        memcpy(counted_before, counting_sum->counts, state->group_count * sizeof(int64_t));
+    else if (weights == NULL)
+        floe_k_agg_count_star_few(state->row_counts, state->group_ids, selection, count,
+                                  state->group_count);
+    else
+        floe_k_agg_count_star(state->row_counts, state->group_ids, weights, selection, count);
     if (weights != NULL || state->has_minmax) collect_touched(state, selection, count);
     for (uint32_t s = 0; s < state->slot_count; s++) {
         aggregate_slot *slot = &state->slots[s];
@@ -1580,6 +1656,8 @@ int floe_eng_group_state_update(floe_eng_group_state *state, const floe_vector *
                              state->argument_refs, &view);
         FLOE_TRY(accumulate_prepared(state, slot, &view, weights, selection, count, err));
     }
+    for (uint32_t g = 0; counting_sum != NULL && g < state->group_count; g++)
+        state->row_counts[g] += counting_sum->counts[g] - counted_before[g];
     if (weights != NULL)
         FLOE_TRY(remove_groups_if_empty(state, state->touched_list, state->touched_count, err));
     return account(state, err);

@@ -71,6 +71,24 @@ void floe_k_agg_sum_f64(double *sums, int64_t *counts, const uint32_t *group_ids
                         const double *values, const uint64_t *validity, const int64_t *weights,
                         const uint16_t *selection, size_t count);
 
+/* Insert-only forms for few groups (GROUP BY region): every row +1 (weights NULL), every id below
+ * group_count <= FLOE_K_AGG_FEW_GROUPS; SUM's values without NULLs. The same results as the
+ * general kernels with weights and validity NULL, faster: with a handful of groups consecutive
+ * rows keep hitting the same accumulator, so the general loop waits on a store-to-load chain
+ * through memory per row (an int128 add for SUM). These accumulate in four interleaved sets of
+ * int64 partials and uint32 tallies on the stack (row i in set i % 4: independent chains)
+ * and fold into the caller's arrays once per call. Exactness is kept: a partial that would
+ * overflow int64, or a fold that would overflow int128, sends the whole call to the general
+ * kernel instead (nothing folded yet), which applies the rows before an int128 overflow and
+ * reports it as it always does. */
+enum { FLOE_K_AGG_FEW_GROUPS = 64 };
+
+void floe_k_agg_count_star_few(int64_t *counts, const uint32_t *group_ids,
+                               const uint16_t *selection, size_t count, uint32_t group_count);
+int floe_k_agg_sum_i64_few(floe_int128 *sums, int64_t *counts, const uint32_t *group_ids,
+                           const int64_t *values, const uint16_t *selection, size_t count,
+                           uint32_t group_count, floe_error *err);
+
 /* Final values. *is_null is set when count == 0 (SUM and AVG over no non-NULL value). */
 int floe_k_agg_sum_i64_result(floe_int128 sum, int64_t count, int64_t *out, bool *is_null,
                               floe_error *err);

@@ -1,7 +1,8 @@
 /*
  * aggregate_scalar.c — the aggregate update kernels (aggregate.h). Scalar on every ISA: the work
  * is a conflicting scatter by group id (see aggregate.h for why SIMD does not pay). Sums of
- * integers accumulate in int128 with overflow builtins, so overflow is detected, never wrapped.
+ * integers accumulate in int128 with overflow builtins, so overflow is detected, never wrapped
+ * (the few-groups forms add checked int64 partials first and fold them into int128 per call).
  */
 #include "aggregate.h"
 
@@ -10,7 +11,10 @@
 #include <math.h>
 #include <string.h>
 
-enum { AGG_PREFETCH_AHEAD = 16 };
+enum {
+    AGG_PREFETCH_AHEAD = 16,
+    LANES = 4, /* interleaved partial sets of the few-groups kernels (unrolled by hand) */
+};
 
 static inline int row_valid(const uint64_t *validity, size_t row)
 {
@@ -70,6 +74,98 @@ int floe_k_agg_sum_i64(floe_int128 *sums, int64_t *counts, const uint32_t *group
         FLOE_RETURN_IF(__builtin_add_overflow(sums[group], term, &sums[group]), FLOE_ERANGE, err,
                        "SUM: group %u: the sum overflows 128 bits", group);
         counts[group] += weight;
+    }
+    return FLOE_OK;
+}
+
+/* One row into a lane of the few-groups kernels; true when the int64 partial overflowed. */
+static inline bool add_to_lane(int64_t *partials, uint32_t *tallies, uint32_t group,
+                               int64_t value)
+{
+    tallies[group]++;
+    return __builtin_add_overflow(partials[group], value, &partials[group]);
+}
+
+void floe_k_agg_count_star_few(int64_t *counts, const uint32_t *group_ids,
+                               const uint16_t *selection, size_t count, uint32_t group_count)
+{
+    if (group_count > FLOE_K_AGG_FEW_GROUPS || count > UINT32_MAX) {
+        floe_k_agg_count_star(counts, group_ids, NULL, selection, count);
+        return;
+    }
+    /* count < 2^32 rows: a uint32 tally cannot overflow. */
+    uint32_t tallies[LANES][FLOE_K_AGG_FEW_GROUPS];
+    for (size_t lane = 0; lane < LANES; lane++)
+        memset(tallies[lane], 0, group_count * sizeof tallies[lane][0]);
+    size_t i = 0;
+    if (selection == NULL) {
+        for (; i + LANES <= count; i += LANES) {
+            tallies[0][group_ids[i]]++;
+            tallies[1][group_ids[i + 1]]++;
+            tallies[2][group_ids[i + 2]]++;
+            tallies[3][group_ids[i + 3]]++;
+        }
+        for (; i < count; i++) tallies[0][group_ids[i]]++;
+    } else {
+        for (; i + LANES <= count; i += LANES) {
+            tallies[0][group_ids[selection[i]]]++;
+            tallies[1][group_ids[selection[i + 1]]]++;
+            tallies[2][group_ids[selection[i + 2]]]++;
+            tallies[3][group_ids[selection[i + 3]]]++;
+        }
+        for (; i < count; i++) tallies[0][group_ids[selection[i]]]++;
+    }
+    for (uint32_t g = 0; g < group_count; g++)
+        counts[g] += (int64_t)tallies[0][g] + tallies[1][g] + tallies[2][g] + tallies[3][g];
+}
+
+int floe_k_agg_sum_i64_few(floe_int128 *sums, int64_t *counts, const uint32_t *group_ids,
+                           const int64_t *values, const uint16_t *selection, size_t count,
+                           uint32_t group_count, floe_error *err)
+{
+    if (group_count > FLOE_K_AGG_FEW_GROUPS || count > UINT32_MAX)
+        return floe_k_agg_sum_i64(sums, counts, group_ids, values, NULL, NULL, selection, count,
+                                  err);
+    int64_t partials[LANES][FLOE_K_AGG_FEW_GROUPS];
+    uint32_t tallies[LANES][FLOE_K_AGG_FEW_GROUPS];
+    for (size_t lane = 0; lane < LANES; lane++) {
+        memset(partials[lane], 0, group_count * sizeof partials[lane][0]);
+        memset(tallies[lane], 0, group_count * sizeof tallies[lane][0]);
+    }
+    /* The overflow flags are or-ed, not branched on: overflow is the rare case. */
+    bool overflow = false;
+    size_t i = 0;
+    if (selection == NULL) {
+        for (; i + LANES <= count; i += LANES) {
+            overflow |= add_to_lane(partials[0], tallies[0], group_ids[i], values[i]);
+            overflow |= add_to_lane(partials[1], tallies[1], group_ids[i + 1], values[i + 1]);
+            overflow |= add_to_lane(partials[2], tallies[2], group_ids[i + 2], values[i + 2]);
+            overflow |= add_to_lane(partials[3], tallies[3], group_ids[i + 3], values[i + 3]);
+        }
+        for (; i < count; i++)
+            overflow |= add_to_lane(partials[0], tallies[0], group_ids[i], values[i]);
+    } else {
+        for (; i < count; i++) {
+            size_t row = selection[i];
+            overflow |= add_to_lane(partials[i % LANES], tallies[i % LANES],
+                                    group_ids[row], values[row]);
+        }
+    }
+    /* Fold into new totals first, so that an int128 overflow leaves the sums as they were for
+     * the general kernel to replay row by row. */
+    floe_int128 totals[FLOE_K_AGG_FEW_GROUPS];
+    for (uint32_t g = 0; g < group_count && !overflow; g++) {
+        floe_int128 total = sums[g];
+        for (size_t lane = 0; lane < LANES; lane++)
+            overflow |= __builtin_add_overflow(total, (floe_int128)partials[lane][g], &total);
+        totals[g] = total;
+    }
+    if (overflow)
+        return floe_k_agg_sum_i64(sums, counts, group_ids, values, NULL, NULL, selection, count,
+                                  err);
+    for (uint32_t g = 0; g < group_count; g++) {
+        sums[g] = totals[g];
+        counts[g] += (int64_t)tallies[0][g] + tallies[1][g] + tallies[2][g] + tallies[3][g];
     }
     return FLOE_OK;
 }

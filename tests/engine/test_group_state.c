@@ -4,7 +4,9 @@
  * the packed limit, NULL keys (their dictionary codes garbage), dictionary and flat vectors,
  * selections, retractions that remove groups (the cache goes stale) and more groups than cache
  * slots (conflicts, then the cache turning itself off). And the fused SUM(double) path against
- * the separate passes.
+ * the separate passes. And GROUP BY a small dictionary (the direct code map, the few-groups
+ * COUNT(*) and SUM(BIGINT) kernels) against naive sums, mixed with batches that take the general
+ * paths (NULL keys, selections, retractions, more codes than the direct map holds).
  */
 #include "engine/group_state.h"
 
@@ -29,6 +31,7 @@ typedef struct fixture {
     bool composite;   /* (DATE id % 13, STRING id / 13) instead of STRING id */
     bool dictionary;  /* string keys as DICTIONARY vectors */
     uint32_t key_space;
+    bool no_nulls;    /* no NULL keys (a dictionary key then takes the direct code map) */
 } fixture;
 
 /* Fills one batch of `count` rows of key ids (NULL_KEY: NULL string part) into the vectors; a
@@ -132,7 +135,7 @@ static void run(const fixture *f)
     for (uint32_t batch = 0; batch < 60; batch++) {
         uint32_t count = FLOE_BATCH_CAPACITY;
         for (uint32_t r = 0; r < count; r++)
-            ids[r] = rand() % 50 == 0 ? NULL_KEY : (uint32_t)rand() % f->key_space;
+            ids[r] = !f->no_nulls && rand() % 50 == 0 ? NULL_KEY : (uint32_t)rand() % f->key_space;
         fill_keys(f, ids, count, &date, &text, &dictionary);
         uint32_t selected = 0;
         for (uint32_t r = 0; r < count; r++)
@@ -167,8 +170,10 @@ static void run(const fixture *f)
 }
 
 static const fixture fixtures[] = {
-    {false, false, 60},   {false, true, 60},   {true, false, 300},
-    {true, true, 300},    {false, false, 20000}, {false, true, 20000}, {true, true, 20000},
+    {false, false, 60, false},    {false, true, 60, false},    {true, false, 300, false},
+    {true, true, 300, false},     {false, false, 20000, false}, {false, true, 20000, false},
+    {true, true, 20000, false},   {false, true, 60, true},     {false, true, 4000, true},
+    {false, true, 20000, true},
 };
 
 START_TEST(cached_keys_match_naive_counts)
@@ -259,6 +264,111 @@ START_TEST(fused_sum_equals_separate_passes)
 }
 END_TEST
 
+/* SELECT region, COUNT(*), SUM(amount) over a dictionary of 8 strings: the direct code map and
+ * the few-groups kernels, interleaved with batches that must take the general paths (a NULL key,
+ * a selection, retractions, NULL amounts), against naive sums per key; amounts near INT64_MAX
+ * make the int64 partials overflow, so the exact fallback runs too. */
+START_TEST(small_dictionary_sums_match_naive)
+{
+    enum { KEYS = 8 };
+    floe_type key_type = floe_type_make(FLOE_TYPE_STRING);
+    floe_type amount_type = floe_type_make(FLOE_TYPE_INT64);
+    floe_eng_aggregate_spec specs[2] = {{FLOE_SQL_AGGREGATE_COUNT_STAR, false, {0, 0, 0}},
+                                        {FLOE_SQL_AGGREGATE_SUM, false, amount_type}};
+    floe_eng_group_state *state = NULL;
+    floe_error err;
+    ck_assert_int_eq(floe_eng_group_state_create(&key_type, 1, specs, 2, NULL, &state, &err),
+                     FLOE_OK);
+    floe_vector dictionary, key, amount;
+    ck_assert_int_eq(floe_vector_init(&dictionary, key_type, KEYS, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_vector_init(&key, key_type, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_vector_init(&amount, amount_type, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    for (uint32_t k = 0; k < KEYS; k++) {
+        char name[16];
+        int length = snprintf(name, sizeof name, "region-%u", k);
+        ck_assert_int_eq(floe_vector_set_string(&dictionary, k, name, (uint32_t)length, NULL),
+                         FLOE_OK);
+    }
+    floe_int128 expected_sum[KEYS + 1] = {0}; /* index KEYS: the NULL key */
+    int64_t expected_rows[KEYS + 1] = {0}, expected_non_null[KEYS + 1] = {0};
+    uint16_t selection[FLOE_BATCH_CAPACITY];
+    int64_t weights[FLOE_BATCH_CAPACITY];
+    srand(23);
+    for (uint32_t batch = 0; batch < 48; batch++) {
+        floe_vector_reset(&key);
+        floe_vector_reset(&amount);
+        uint32_t count = FLOE_BATCH_CAPACITY - (batch % 5) * 7; /* every length mod 4 */
+        /* batch % 6: 0-2 plain inserts (the fast paths), 3 a NULL key, 4 a selection, 5 a
+         * retraction of +1 rows with NULL amounts; only codes 1..5 in odd batches (not every
+         * code up to the largest appears) */
+        bool huge = batch % 8 == 7;
+        uint32_t selected = 0;
+        uint32_t *codes = key.data;
+        for (uint32_t r = 0; r < count; r++) {
+            codes[r] = batch % 2 ? 1 + (uint32_t)rand() % 5 : (uint32_t)rand() % KEYS;
+            ((int64_t *)amount.data)[r] = huge ? INT64_MAX - rand() % 1000
+                                               : (int64_t)(rand() % 400000) - 1000;
+            if (batch % 6 == 5 && r % 9 == 0) floe_vector_set_null(&amount, r);
+            if (r % 3 != 0) selection[selected++] = (uint16_t)r;
+            weights[r] = batch % 6 == 5 ? -1 : 1;
+        }
+        if (batch % 6 == 3) {
+            floe_vector_set_null(&key, 17);
+            codes[17] = 0xDEADBEEFu; /* never to be followed */
+        }
+        key.encoding = FLOE_VECTOR_DICTIONARY;
+        key.dictionary = &dictionary;
+        const uint16_t *rows = batch % 6 == 4 ? selection : NULL;
+        uint32_t live = rows != NULL ? selected : count;
+        const int64_t *row_weights = batch % 6 == 5 ? weights : NULL;
+        for (uint32_t i = 0; i < live; i++) {
+            uint32_t r = rows != NULL ? rows[i] : i;
+            uint32_t k = floe_vector_is_null(&key, r) ? KEYS : codes[r];
+            int64_t w = row_weights != NULL ? row_weights[r] : 1;
+            expected_rows[k] += w;
+            if (floe_vector_is_null(&amount, r)) continue;
+            expected_non_null[k] += w;
+            expected_sum[k] += (floe_int128)((const int64_t *)amount.data)[r] * w;
+        }
+        const floe_vector *keys[1] = {&key};
+        const floe_vector *arguments[2] = {NULL, &amount};
+        ck_assert_msg(floe_eng_group_state_update(state, keys, arguments, row_weights, rows, live,
+                                                  &err) == FLOE_OK,
+                      "%s", err.message);
+    }
+    floe_batch out;
+    ck_assert_int_eq(floe_batch_init(&out, 3, floe_eng_group_state_column_types(state), NULL),
+                     FLOE_OK);
+    uint32_t cursor = 0, groups = 0;
+    for (;;) {
+        ck_assert_int_eq(floe_eng_group_state_emit(state, &cursor, &out, &err), FLOE_OK);
+        if (out.row_count == 0) break;
+        for (uint32_t r = 0; r < out.row_count; r++, groups++) {
+            uint32_t k = KEYS;
+            if (!floe_vector_is_null(&out.columns[0], r)) {
+                uint32_t length;
+                const unsigned char *bytes = floe_vector_string(&out.columns[0], r, &length);
+                ck_assert_uint_gt(length, 7);
+                k = (uint32_t)(bytes[7] - '0');
+            }
+            ck_assert_uint_le(k, KEYS);
+            ck_assert_int_eq(((const int64_t *)out.columns[1].data)[r], expected_rows[k]);
+            /* SUM is DECIMAL(38,0) over BIGINT, or NULL without a non-NULL amount */
+            ck_assert(floe_vector_is_null(&out.columns[2], r) == (expected_non_null[k] == 0));
+            if (expected_non_null[k] == 0) continue;
+            ck_assert_msg(((const floe_int128 *)out.columns[2].data)[r] == expected_sum[k],
+                          "key %u: wrong sum", k);
+        }
+    }
+    ck_assert_uint_eq(groups, KEYS + 1);
+    floe_batch_fini(&out);
+    floe_vector_fini(&dictionary);
+    floe_vector_fini(&key);
+    floe_vector_fini(&amount);
+    floe_eng_group_state_free(state);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("group_state");
@@ -267,6 +377,7 @@ int main(void)
     tcase_add_loop_test(tc, cached_keys_match_naive_counts, 0,
                         (int)(sizeof fixtures / sizeof fixtures[0]));
     tcase_add_test(tc, fused_sum_equals_separate_passes);
+    tcase_add_test(tc, small_dictionary_sums_match_naive);
     suite_add_tcase(suite, tc);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

@@ -6,6 +6,10 @@
  * MIN/MAX after retracting the current extreme; SUM of only NULLs is NULL, COUNT(x) skips NULLs;
  * SUM overflow (BIGINT result, 38 decimal digits, 128-bit accumulation); double MIN/MAX order
  * with NaN and -0.0; string MIN/MAX with embedded NULs. Every hash-table variant this build runs.
+ * The few-groups kernels (COUNT(*), SUM over int64) against the general ones on random batches
+ * with and without a selection, every batch length mod 4, group counts 1..64 and beyond; their
+ * exact fallbacks: int64 partials that overflow (the int128 sum is still exact) and an int128
+ * overflow (FLOE_ERANGE, the rows before it applied as the general kernel applies them).
  */
 #include "kernels/aggregate.h"
 #include "kernels/dispatch.h"
@@ -367,6 +371,88 @@ START_TEST(nulls_and_overflow)
 }
 END_TEST
 
+/* The few-groups kernels must leave exactly what the general kernels leave. */
+START_TEST(few_groups_match_general_kernels)
+{
+    enum { ROWS = 2048 };
+    static uint32_t ids[ROWS];
+    static int64_t values[ROWS];
+    static uint16_t selection[ROWS];
+    const uint32_t group_counts[] = {1, 2, 7, 8, 33, 64, 65, 200};
+    for (size_t c = 0; c < sizeof group_counts / sizeof group_counts[0]; c++) {
+        uint32_t groups = group_counts[c];
+        for (int trial = 0; trial < 40; trial++) {
+            size_t count = (size_t)(next_random() % (ROWS + 1));
+            int huge = trial % 4 == 3; /* values that overflow int64 partials */
+            for (size_t i = 0; i < ROWS; i++) {
+                ids[i] = (uint32_t)(next_random() % groups);
+                values[i] = huge ? (int64_t)(next_random() | (UINT64_C(1) << 62)) *
+                                       (next_random() % 2 ? 1 : -1)
+                                 : (int64_t)(next_random() % 2000001) - 1000000;
+            }
+            size_t selected = 0;
+            for (size_t i = 0; i < count; i++)
+                if (next_random() % 3 != 0) selection[selected++] = (uint16_t)i;
+            for (int use_selection = 0; use_selection < 2; use_selection++) {
+                const uint16_t *sel = use_selection ? selection : NULL;
+                size_t rows = use_selection ? selected : count;
+                floe_int128 sums_few[200], sums_general[200];
+                int64_t counts_few[200], counts_general[200], star_few[200], star_general[200];
+                for (uint32_t g = 0; g < groups; g++) {
+                    sums_few[g] = sums_general[g] = (floe_int128)g * 1000 - 7;
+                    counts_few[g] = counts_general[g] = g;
+                    star_few[g] = star_general[g] = 3 * g;
+                }
+                floe_k_agg_count_star_few(star_few, ids, sel, rows, groups);
+                floe_k_agg_count_star(star_general, ids, NULL, sel, rows);
+                ck_assert_int_eq(floe_k_agg_sum_i64_few(sums_few, counts_few, ids, values, sel,
+                                                        rows, groups, NULL),
+                                 FLOE_OK);
+                ck_assert_int_eq(floe_k_agg_sum_i64(sums_general, counts_general, ids, values,
+                                                    NULL, NULL, sel, rows, NULL),
+                                 FLOE_OK);
+                for (uint32_t g = 0; g < groups; g++) {
+                    ck_assert(sums_few[g] == sums_general[g]);
+                    EXPECT_IEQ(counts_few[g], counts_general[g]);
+                    EXPECT_IEQ(star_few[g], star_general[g]);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
+START_TEST(few_groups_int128_overflow_falls_back)
+{
+    /* Group 1 starts one below the int128 maximum: its second row overflows. The general
+     * kernel applies the rows before the failing one; the few-groups kernel must leave the
+     * same state and report the same error. */
+    uint32_t ids[6] = {0, 1, 0, 1, 0, 1};
+    int64_t values[6] = {5, 0, 6, 1, 7, 1};
+    floe_int128 maximum = ((floe_int128)INT64_MAX << 64) + (floe_int128)UINT64_MAX;
+    floe_int128 sums_few[2] = {0, maximum - 1}, sums_general[2] = {0, maximum - 1};
+    int64_t counts_few[2] = {0, 0}, counts_general[2] = {0, 0};
+    floe_error err;
+    ck_assert_int_eq(floe_k_agg_sum_i64_few(sums_few, counts_few, ids, values, NULL, 6, 2, &err),
+                     FLOE_ERANGE);
+    ck_assert_int_eq(floe_k_agg_sum_i64(sums_general, counts_general, ids, values, NULL, NULL,
+                                        NULL, 6, NULL),
+                     FLOE_ERANGE);
+    ck_assert(sums_few[0] == sums_general[0] && sums_few[1] == sums_general[1]);
+    ck_assert(sums_few[0] == 18);
+    EXPECT_IEQ(counts_few[0], counts_general[0]);
+    EXPECT_IEQ(counts_few[1], counts_general[1]);
+    /* An int64 partial that overflows alone is not an error: the int128 sum stays exact. */
+    uint32_t same[3] = {0, 0, 0};
+    int64_t big[3] = {INT64_MAX, INT64_MAX, INT64_MAX};
+    floe_int128 sum[1] = {0};
+    int64_t count[1] = {0};
+    ck_assert_int_eq(floe_k_agg_sum_i64_few(sum, count, same, big, NULL, 3, 1, NULL), FLOE_OK);
+    ck_assert(sum[0] == (floe_int128)INT64_MAX * 3);
+    EXPECT_IEQ(count[0], 3);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("aggregate");
@@ -375,6 +461,8 @@ int main(void)
     tcase_add_test(cases, inserts_and_retractions_match_recomputation);
     tcase_add_test(cases, min_max_after_retracting_extreme);
     tcase_add_test(cases, nulls_and_overflow);
+    tcase_add_test(cases, few_groups_match_general_kernels);
+    tcase_add_test(cases, few_groups_int128_overflow_falls_back);
     suite_add_tcase(suite, cases);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
