@@ -5,8 +5,9 @@
 //
 //   node ../../bench/bench_query.mjs --engine BIN --warehouse DIR [--repeat R] [--json-extra JSON]
 //
-// Method: each (query, engine, threads) runs once to warm the page cache, then R times; the
-// median wall time is reported. Floe's time is the whole process (start, metadata, scan,
+// Method: each (query, threads) runs once per engine to warm the page cache, then R rounds of
+// DuckDB then Floe back to back (so load on this shared machine hits both sides alike); the
+// median wall time of each is reported. Floe's time is the whole process (start, metadata, scan,
 // aggregation, CSV out), measured around /usr/bin/time, which also gives its peak RSS; DuckDB's
 // is runAndReadAll in this process over views of read_parquet([files]), files listed from the
 // tables' data/ folders (append-only tables: every file there is live, checked against the
@@ -139,30 +140,34 @@ function runFloe(options, sql, threads) {
   return { seconds, rssKb: rssLine ? Number(rssLine.split('=')[1]) : null, output: result.stdout };
 }
 
-async function timeDuckdb(connection, sql, repeat) {
-  let reader = await connection.runAndReadAll(sql);
-  const times = [];
-  for (let i = 0; i < repeat; i++) {
-    const started = process.hrtime.bigint();
-    reader = await connection.runAndReadAll(sql);
-    times.push(Number(process.hrtime.bigint() - started) / 1e9);
-  }
-  return { seconds: median(times), rows: reader.getRows() };
+async function runDuckdb(connection, sql) {
+  const started = process.hrtime.bigint();
+  const reader = await connection.runAndReadAll(sql);
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, rows: reader.getRows() };
 }
 
-function timeFloe(options, sql, threads) {
-  const warm = runFloe(options, sql, threads);
-  if (warm.error) return warm;
-  const times = [];
-  let peak = warm.rssKb ?? 0;
-  let last = warm;
+// One (query, threads) cell: a warm-up of each engine, then R rounds of DuckDB then Floe back to
+// back, so that a burst of load on this shared machine lands on both sides of a round rather
+// than on all of one engine's runs.
+async function timeBoth(connection, options, sql, threads) {
+  await connection.run(`SET threads = ${threads}`);
+  let duck = await runDuckdb(connection, sql);
+  let floe = runFloe(options, sql, threads);
+  if (floe.error) return { duck, floe };
+  const duckTimes = [], floeTimes = [];
+  let peak = floe.rssKb ?? 0;
   for (let i = 0; i < options.repeat; i++) {
-    last = runFloe(options, sql, threads);
-    if (last.error) return last;
-    times.push(last.seconds);
-    peak = Math.max(peak, last.rssKb ?? 0);
+    duck = await runDuckdb(connection, sql);
+    duckTimes.push(duck.seconds);
+    floe = runFloe(options, sql, threads);
+    if (floe.error) return { duck, floe };
+    floeTimes.push(floe.seconds);
+    peak = Math.max(peak, floe.rssKb ?? 0);
   }
-  return { seconds: median(times), rssKb: peak, output: last.output };
+  return {
+    duck: { seconds: median(duckTimes), rows: duck.rows },
+    floe: { seconds: median(floeTimes), rssKb: peak, output: floe.output },
+  };
 }
 
 const fmt = (seconds) => (seconds === undefined || seconds === null ? 'failed' : `${seconds.toFixed(3)} s`);
@@ -184,15 +189,9 @@ async function main() {
   let failures = 0;
   for (const query of queries) {
     const entry = { query: query.name };
-    let reference = null;
     for (const threads of [1, 2]) {
-      await duck.run(`SET threads = ${threads}`);
-      const timed = await timeDuckdb(duck, query.sql, options.repeat);
-      entry[`duckdb_${threads}t_s`] = timed.seconds;
-      reference = reference ?? canonicalRows(timed.rows);
-    }
-    for (const threads of [1, 2]) {
-      const floe = timeFloe(options, query.sql, threads);
+      const { duck: duckdb, floe } = await timeBoth(duck, options, query.sql, threads);
+      entry[`duckdb_${threads}t_s`] = duckdb.seconds;
       if (floe.error) {
         entry[`floe_${threads}t_s`] = null;
         entry.error = floe.error;
@@ -201,6 +200,7 @@ async function main() {
       }
       entry[`floe_${threads}t_s`] = floe.seconds;
       if (floe.rssKb) entry.floe_peak_rss_mb = Math.max(entry.floe_peak_rss_mb ?? 0, floe.rssKb / 1024);
+      const reference = canonicalRows(duckdb.rows);
       const mine = canonicalRows(parseCsv(floe.output).rows);
       const agree = JSON.stringify(mine) === JSON.stringify(reference);
       if (!agree) {
