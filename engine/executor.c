@@ -8,8 +8,36 @@
 static int compile_node(const floe_sql_plan *node, floe_eng_context *context, uint32_t partition,
                         uint32_t partition_count, floe_eng_operator **out, floe_error *err);
 
+static bool is_partitionable(const floe_sql_plan *node);
+
+/* Whether a subtree can be read in full by each of several pipelines and give each the same
+ * rows: no operator that keeps state across rows or starts threads of its own (AGGREGATE would
+ * start a nested parallel aggregate, ORDER and LIMIT are not worth the copies). */
+static bool is_replicable(const floe_sql_plan *node)
+{
+    switch (node->kind) {
+    case FLOE_SQL_PLAN_SCAN:
+    case FLOE_SQL_PLAN_VALUES:
+        return true;
+    case FLOE_SQL_PLAN_FILTER:
+    case FLOE_SQL_PLAN_PROJECT:
+    case FLOE_SQL_PLAN_UNION_ALL:
+    case FLOE_SQL_PLAN_JOIN:
+        for (uint32_t i = 0; i < node->input_count; i++)
+            if (!is_replicable(node->inputs[i]))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Whether a subtree can be split by files across threads: only operators that map each input
- * row on its own (no state across rows) may run in several copies. */
+ * row on its own (no state across rows) may run in several copies. A JOIN maps each left (probe)
+ * row on its own against the whole right (build) side, so it is split by its left input while
+ * every pipeline builds the whole right side: the build is repeated per thread (its time runs in
+ * parallel, its memory is taken once per thread) and the probe, the larger part when the left
+ * side is the fact table, is divided. */
 static bool is_partitionable(const floe_sql_plan *node)
 {
     switch (node->kind) {
@@ -22,6 +50,9 @@ static bool is_partitionable(const floe_sql_plan *node)
             if (!is_partitionable(node->inputs[i]))
                 return false;
         return true;
+    case FLOE_SQL_PLAN_JOIN:
+        return node->input_count == 2 && is_partitionable(node->inputs[0]) &&
+               is_replicable(node->inputs[1]);
     default:
         return false;
     }
@@ -89,8 +120,10 @@ static int compile_node(const floe_sql_plan *node, floe_eng_context *context, ui
             return floe_error_set(err, FLOE_ENOMEM, "out of memory compiling the plan");
     }
     for (uint32_t i = 0; i < node->input_count; i++) {
-        int status = compile_node(node->inputs[i], context, partition, partition_count,
-                                  &inputs[i], err);
+        /* A split JOIN reads all of its right (build) side in every partition. */
+        bool whole = node->kind == FLOE_SQL_PLAN_JOIN && i == 1;
+        int status = compile_node(node->inputs[i], context, whole ? 0 : partition,
+                                  whole ? 1 : partition_count, &inputs[i], err);
         if (status != FLOE_OK) {
             destroy_all(inputs, i);
             floe_free(inputs);
