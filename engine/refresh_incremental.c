@@ -7,6 +7,14 @@
  * reaches is never opened. Loaded buckets are imported into S and D is merged into it, which is
  * the same fold the parallel aggregate does for its partials (group_state.h: merging is exactly
  * applying D's rows). A rebuild is the degenerate case: nothing to load, S is D.
+ *
+ * Bucket by bucket. A keyed table's incremental refresh keeps one S per touched bucket rather
+ * than one for the table (refresh_by_bucket): the buckets are independent, so each is loaded,
+ * merged with its part of D and written on its own, on the context's threads, and no state of
+ * every touched group is ever built (merging the buckets into one and exporting it again was
+ * a fifth of a refresh that touches every bucket). Growth and keyless tables keep the one S.
+ * A rebuild writes its buckets on the threads too. Files of every bucket are recorded in
+ * bucket order once the threads are done, so what is written does not depend on timing.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -31,7 +39,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,21 +484,22 @@ static void write_options_init(void)
     output_file_options.compression_level = 1;
 }
 
-/* Writes bucket b's state file; *rows its rows. */
-static int write_state_file(floe_eng_incremental *inc, const state_layout *layout,
+/* Writes bucket b's state file into <directory>/floe/state (which exists); *path receives its
+ * name (a floe_malloc'd copy) before the file is created, so that the caller deletes it should
+ * anything fail; *rows its rows. Runs on a worker thread: touches nothing shared but reads. */
+static int write_state_file(const char *directory, const state_layout *layout,
                             const floe_eng_group_state_flat *flat, const bucketing *bucketed,
-                            uint32_t b, char *path, size_t path_size, int64_t *rows,
-                            int64_t *bytes, floe_error *err)
+                            uint32_t b, char **path, int64_t *rows, floe_error *err)
 {
-    char folder[PATH_MAX];
-    FLOE_TRY(floe_io_path_join(folder, sizeof folder, inc->directory, "floe/state", err));
-    FLOE_TRY(floe_io_make_directories(folder, err));
-    FLOE_TRY(floe_io_catalog_new_file_path(inc->directory, "floe/state", "bucket-", ".parquet",
-                                           path, path_size, err));
-    FLOE_TRY(floe_eng_incremental_add_path(&inc->state_paths, &inc->state_count, &inc->state_capacity, path, err));
+    char file_path[PATH_MAX];
+    FLOE_TRY(floe_io_catalog_new_file_path(directory, "floe/state", "bucket-", ".parquet",
+                                           file_path, sizeof file_path, err));
+    *path = floe_eng_incremental_copy_text(file_path);
+    FLOE_RETURN_IF(*path == NULL, FLOE_ENOMEM, err, "out of memory");
     row_file file = {0};
     floe_pq_write_schema schema = {layout->columns, layout->column_count, NULL, NULL, 0};
-    int status = floe_pq_writer_create(&file.writer, path, &schema, &state_file_options, err);
+    int status = floe_pq_writer_create(&file.writer, file_path, &schema, &state_file_options,
+                                       err);
     if (status == FLOE_OK) status = floe_batch_init(&file.batch, layout->column_count,
                                                     layout->types, err);
     file.batch_ready = status == FLOE_OK;
@@ -511,15 +522,52 @@ static int write_state_file(floe_eng_incremental *inc, const state_layout *layou
     floe_pq_write_result result;
     if (status == FLOE_OK) status = floe_pq_writer_close(file.writer, &result, err);
     if (status == FLOE_OK) status = floe_pq_writer_sync(file.writer, err);
-    if (status == FLOE_OK) {
-        *rows = (int64_t)result.row_count;
-        *bytes = (int64_t)result.file_size;
-    }
+    if (status == FLOE_OK) *rows = (int64_t)result.row_count;
     row_file_fini(&file);
     return status;
 }
 
 /* ---- reading a state file ----------------------------------------------------------------- */
+
+/* Allocates an empty flat form of this layout with room for `capacity` groups and as many
+ * entries per call (flat is zeroed by the caller; floe_eng_group_state_flat_fini frees it). */
+static int flat_alloc(floe_eng_group_state_flat *flat, const state_layout *layout,
+                      uint32_t capacity, floe_error *err)
+{
+    flat->key_count = layout->key_count;
+    flat->call_count = layout->call_count;
+    flat->keys = floe_calloc(layout->key_count + 1, sizeof *flat->keys);
+    flat->row_counts = floe_malloc(capacity * sizeof *flat->row_counts);
+    flat->calls = floe_calloc(layout->call_count + 1, sizeof *flat->calls);
+    FLOE_RETURN_IF(flat->keys == NULL || flat->row_counts == NULL || flat->calls == NULL,
+                   FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t k = 0; k < layout->key_count; k++)
+        FLOE_TRY(floe_vector_init(&flat->keys[k], layout->types[FIRST_KEY_COLUMN + k], capacity,
+                                  err));
+    for (uint32_t c = 0; c < layout->call_count; c++) {
+        const call_columns *call = &layout->calls[c];
+        floe_eng_aggregate_flat *values = &flat->calls[c];
+        if (call->entries) {
+            values->entries.groups = floe_malloc(capacity * sizeof(uint32_t));
+            values->entries.counts = floe_malloc(capacity * sizeof(int64_t));
+            FLOE_RETURN_IF(values->entries.groups == NULL || values->entries.counts == NULL,
+                           FLOE_ENOMEM, err, "out of memory");
+            FLOE_TRY(floe_vector_init(&values->entries.values, layout->types[call->value],
+                                      capacity, err));
+            continue;
+        }
+        if (call->count >= 0) values->counts = floe_malloc(capacity * sizeof(int64_t));
+        if (call->sum >= 0 && call->sum_double)
+            values->sums_double = floe_malloc(capacity * sizeof(double));
+        if (call->sum >= 0 && !call->sum_double)
+            values->sums_int = floe_malloc(capacity * sizeof(floe_int128));
+        FLOE_RETURN_IF((call->count >= 0 && values->counts == NULL) ||
+                           (call->sum >= 0 && values->sums_double == NULL &&
+                            values->sums_int == NULL),
+                       FLOE_ENOMEM, err, "out of memory");
+    }
+    return FLOE_OK;
+}
 
 /* Reads `path` into flat (a flat form of this layout). FLOE_ETYPE when its columns are not the
  * layout's. */
@@ -548,40 +596,7 @@ static int read_state_file(const char *path, const state_layout *layout,
     if (status == FLOE_OK && total >= UINT32_MAX)
         status = floe_error_set(err, FLOE_ECORRUPT, "%s: too many rows", path);
     uint32_t capacity = (uint32_t)total + 1;
-    flat->key_count = layout->key_count;
-    flat->call_count = layout->call_count;
-    if (status == FLOE_OK) {
-        flat->keys = floe_calloc(layout->key_count + 1, sizeof *flat->keys);
-        flat->row_counts = floe_malloc(capacity * sizeof *flat->row_counts);
-        flat->calls = floe_calloc(layout->call_count + 1, sizeof *flat->calls);
-        if (flat->keys == NULL || flat->row_counts == NULL || flat->calls == NULL)
-            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
-    }
-    for (uint32_t k = 0; status == FLOE_OK && k < layout->key_count; k++)
-        status = floe_vector_init(&flat->keys[k], layout->types[FIRST_KEY_COLUMN + k], capacity,
-                                  err);
-    for (uint32_t c = 0; status == FLOE_OK && c < layout->call_count; c++) {
-        const call_columns *call = &layout->calls[c];
-        floe_eng_aggregate_flat *values = &flat->calls[c];
-        if (call->entries) {
-            values->entries.groups = floe_malloc(capacity * sizeof(uint32_t));
-            values->entries.counts = floe_malloc(capacity * sizeof(int64_t));
-            if (values->entries.groups == NULL || values->entries.counts == NULL)
-                status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
-            else
-                status = floe_vector_init(&values->entries.values, layout->types[call->value],
-                                          capacity, err);
-            continue;
-        }
-        if (call->count >= 0) values->counts = floe_malloc(capacity * sizeof(int64_t));
-        if (call->sum >= 0 && call->sum_double)
-            values->sums_double = floe_malloc(capacity * sizeof(double));
-        if (call->sum >= 0 && !call->sum_double)
-            values->sums_int = floe_malloc(capacity * sizeof(floe_int128));
-        if ((call->count >= 0 && values->counts == NULL) ||
-            (call->sum >= 0 && values->sums_double == NULL && values->sums_int == NULL))
-            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
-    }
+    if (status == FLOE_OK) status = flat_alloc(flat, layout, capacity, err);
     floe_batch batch;
     bool batch_ready = false;
     if (status == FLOE_OK) {
@@ -793,32 +808,22 @@ static int chain_write(output_chain *chain, floe_batch *batch, floe_pq_writer *w
     return FLOE_OK;
 }
 
-/* Writes bucket b's output file from S; no file (path NULL) when no row survives. */
-static int write_output_file(floe_eng_incremental *inc, const output_schema *schema,
+/* Writes bucket b's output file from S into <directory>/data (which exists), filling `file`
+ * (zeroed by the caller, whose to delete should anything fail: its path is set before the
+ * file is created); no file (path NULL again) when no row survives. Runs on a worker thread:
+ * S is only read (emit_groups writes nothing into it), chain and rows_batch are the worker's. */
+static int write_output_file(const char *directory, const output_schema *schema,
                              output_chain *chain, const floe_eng_group_state *state,
                              const floe_eng_group_state_flat *flat, const bucketing *bucketed,
-                             uint32_t b, floe_batch *rows_batch, const char **path,
-                             int64_t *rows, floe_error *err)
+                             uint32_t b, floe_batch *rows_batch,
+                             floe_eng_incremental_output *file, int64_t *rows, floe_error *err)
 {
-    *path = NULL;
     *rows = 0;
-    if (inc->output_count == inc->output_capacity) {
-        size_t grown = inc->output_capacity ? inc->output_capacity * 2 : 8;
-        floe_eng_incremental_output *larger = floe_realloc(inc->outputs, grown * sizeof *larger);
-        FLOE_RETURN_IF(larger == NULL, FLOE_ENOMEM, err, "out of memory");
-        inc->outputs = larger;
-        inc->output_capacity = grown;
-    }
-    char data[PATH_MAX], file_path[PATH_MAX];
-    FLOE_TRY(floe_io_path_join(data, sizeof data, inc->directory, "data", err));
-    FLOE_TRY(floe_io_make_directories(data, err));
-    FLOE_TRY(floe_io_catalog_new_file_path(inc->directory, "data", "floe-", ".parquet", file_path,
+    char file_path[PATH_MAX];
+    FLOE_TRY(floe_io_catalog_new_file_path(directory, "data", "floe-", ".parquet", file_path,
                                            sizeof file_path, err));
-    floe_eng_incremental_output *file = &inc->outputs[inc->output_count];
-    memset(file, 0, sizeof *file);
     file->path = floe_eng_incremental_copy_text(file_path);
     FLOE_RETURN_IF(file->path == NULL, FLOE_ENOMEM, err, "out of memory");
-    inc->output_count++; /* ours to delete from here on */
     floe_pq_writer *writer = NULL;
     floe_pq_write_schema write_schema = {schema->columns, schema->column_count, NULL, NULL, 0};
     int status = floe_pq_writer_create(&writer, file_path, &write_schema, &output_file_options,
@@ -846,11 +851,9 @@ static int write_output_file(floe_eng_incremental *inc, const output_schema *sch
                                                 &result, err);
     floe_pq_writer_free(writer);
     if (status == FLOE_OK && *rows == 0) { /* nothing survived HAVING: no file */
-        inc->output_count--;
         floe_eng_incremental_output_file_fini(file, true);
-        return FLOE_OK;
+        memset(file, 0, sizeof *file);
     }
-    if (status == FLOE_OK) *path = file->path;
     return status;
 }
 
@@ -877,7 +880,8 @@ typedef struct changelog {
     uint32_t window_count, windows_ready;
     floe_batch out;                  /* rows on their way to the file, weight last */
     bool out_ready;
-    floe_pq_writer *writer;
+    floe_batch *full;                /* batches of rows filled before the file is written */
+    uint32_t full_count, full_capacity;
     int64_t rows;
     /* scratch of changelog_rows_of */
     floe_vector *key_windows;        /* views of D's keys, one window */
@@ -896,7 +900,8 @@ static void changelog_fini(changelog *log)
     floe_free(log->old_present);
     floe_free(log->types);
     if (log->out_ready) floe_batch_fini(&log->out);
-    floe_pq_writer_free(log->writer);
+    for (uint32_t i = 0; i < log->full_count; i++) floe_batch_fini(&log->full[i]);
+    floe_free(log->full);
     floe_free(log->key_windows);
     floe_free(log->keys);
     floe_free(log->groups);
@@ -1019,7 +1024,8 @@ static bool values_equal(const floe_vector *left, uint32_t left_row, const floe_
                   (const char *)right->data + (size_t)right_row * width, width) == 0;
 }
 
-/* Appends row `row` of `from` (the chain's columns) with `weight`. */
+/* Appends row `row` of `from` (the chain's columns) with `weight`. A full batch is kept for
+ * changelog_write_file and a fresh one started. */
 static int changelog_append(changelog *log, const floe_batch *from, uint32_t row, int64_t weight,
                             floe_error *err)
 {
@@ -1030,26 +1036,25 @@ static int changelog_append(changelog *log, const floe_batch *from, uint32_t row
     ((int64_t *)out->columns[log->column_count].data)[at] = weight;
     log->rows++;
     if (++out->row_count < FLOE_BATCH_CAPACITY) return FLOE_OK;
-    int status = floe_pq_writer_write_batch(log->writer, out, err);
-    floe_batch_reset(out);
-    return status;
+    if (log->full_count == log->full_capacity) {
+        uint32_t grown = log->full_capacity ? log->full_capacity * 2 : 4;
+        floe_batch *larger = floe_realloc(log->full, grown * sizeof *larger);
+        FLOE_RETURN_IF(larger == NULL, FLOE_ENOMEM, err, "out of memory");
+        log->full = larger;
+        log->full_capacity = grown;
+    }
+    log->full[log->full_count++] = *out;
+    log->out_ready = false;
+    FLOE_TRY(floe_batch_init(&log->out, log->column_count + 1, log->types, err));
+    log->out_ready = true;
+    return FLOE_OK;
 }
 
-/* Once S is final: writes <table>/floe/changelog/changes-<uuid>.parquet, for each group of D
- * its old row (-1) and its new row (+1), leaving out a pair that is the same row. The file is
- * listed among the refresh's files (deleted unless committed) before it is created. */
-static int changelog_write(changelog *log, floe_eng_incremental *inc, floe_eng_group_state *state,
-                           const output_schema *schema, floe_error *err)
+/* Once S is final: for each group of D its old row (-1) and its new row (+1), leaving out a
+ * pair that is the same row, into the log's batches. */
+static int changelog_new_rows(changelog *log, floe_eng_group_state *state, floe_error *err)
 {
-    uint32_t kept = schema->column_count - 1; /* every column but `_floe_refresh`, the last */
-    FLOE_RETURN_IF(schema->column_count == 0 || kept != log->column_count ||
-                       strcmp(schema->columns[kept].name, FLOE_ENG_REFRESH_COLUMN) != 0,
-                   FLOE_EINVAL, err,
-                   "%s: the table's schema is not the query's columns and %s", inc->directory,
-                   FLOE_ENG_REFRESH_COLUMN);
-    char folder[PATH_MAX];
-    int status = floe_eng_incremental_changelog_create(inc, schema->columns, kept, &log->writer,
-                                                       folder, sizeof folder, err);
+    int status = FLOE_OK;
     uint16_t group_of_row[FLOE_BATCH_CAPACITY];
     uint32_t new_row_of[FLOE_BATCH_CAPACITY];
     for (uint32_t w = 0; status == FLOE_OK && w < log->window_count; w++) {
@@ -1079,10 +1084,37 @@ static int changelog_write(changelog *log, floe_eng_incremental *inc, floe_eng_g
                 status = changelog_append(log, final, new_row_of[p], 1, err);
         }
     }
-    if (status == FLOE_OK && log->out.row_count > 0)
-        status = floe_pq_writer_write_batch(log->writer, &log->out, err);
+    return status;
+}
+
+/* Writes <table>/floe/changelog/changes-<uuid>.parquet from the rows of `logs` in order. The
+ * file is listed among the refresh's files (deleted unless committed) before it is created. */
+static int changelog_write_file(changelog *logs, uint32_t log_count, uint32_t column_count,
+                                floe_eng_incremental *inc, const output_schema *schema,
+                                floe_error *err)
+{
+    uint32_t kept = schema->column_count - 1; /* every column but `_floe_refresh`, the last */
+    FLOE_RETURN_IF(schema->column_count == 0 || kept != column_count ||
+                       strcmp(schema->columns[kept].name, FLOE_ENG_REFRESH_COLUMN) != 0,
+                   FLOE_EINVAL, err,
+                   "%s: the table's schema is not the query's columns and %s", inc->directory,
+                   FLOE_ENG_REFRESH_COLUMN);
+    char folder[PATH_MAX];
+    floe_pq_writer *writer = NULL;
+    int status = floe_eng_incremental_changelog_create(inc, schema->columns, kept, &writer,
+                                                       folder, sizeof folder, err);
+    int64_t rows = 0;
+    for (uint32_t l = 0; status == FLOE_OK && l < log_count; l++) {
+        changelog *log = &logs[l];
+        for (uint32_t i = 0; status == FLOE_OK && i < log->full_count; i++)
+            status = floe_pq_writer_write_batch(writer, &log->full[i], err);
+        if (status == FLOE_OK && log->out.row_count > 0)
+            status = floe_pq_writer_write_batch(writer, &log->out, err);
+        rows += log->rows;
+    }
     if (status == FLOE_OK)
-        status = floe_eng_incremental_changelog_finish(inc, log->writer, folder, log->rows, err);
+        status = floe_eng_incremental_changelog_finish(inc, writer, folder, rows, err);
+    floe_pq_writer_free(writer);
     return status;
 }
 
@@ -1131,6 +1163,17 @@ int floe_eng_incremental_changelog_finish(floe_eng_incremental *inc, floe_pq_wri
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
+/* One bucket to write and, once written, its files. Owned by write_buckets or a bucket_part;
+ * a worker fills the bucket's paths before creating the files, so whatever a failure leaves
+ * is found here. */
+typedef struct bucket_job {
+    uint32_t bucket;
+    char *state_path;
+    int64_t state_rows;
+    floe_eng_incremental_output output; /* path NULL: no output file */
+    int64_t output_rows;
+} bucket_job;
+
 /* Everything one run holds. */
 typedef struct run_state {
     const floe_sql_plan *aggregate;
@@ -1147,7 +1190,21 @@ typedef struct run_state {
     bucketing bucketed;
     floe_eng_state_manifest previous;
     changelog changes;                       /* incremental refreshes only */
+    /* bucket by bucket (refresh_by_bucket) */
+    floe_eng_group_state_flat delta_flat;    /* D exported */
+    uint32_t *delta_buckets;                 /* per group of D: its bucket */
+    uint32_t part_count;
+    struct bucket_part *parts;               /* per touched bucket, in bucket order */
+    changelog *logs;                         /* per touched bucket: D's part's changelog */
 } run_state;
+
+/* One touched bucket refreshed on its own: its S (file and D's part merged), its files. */
+typedef struct bucket_part {
+    uint32_t bucket;
+    floe_eng_group_state *state;
+    char fallback[FLOE_ENG_FALLBACK_SIZE];
+    bucket_job files;
+} bucket_part;
 
 static const floe_sql_expression *expression_at(const run_state *run, uint32_t index)
 {
@@ -1173,6 +1230,18 @@ static void run_fini(run_state *run)
     layout_fini(&run->layout);
     floe_eng_state_manifest_fini(&run->previous);
     changelog_fini(&run->changes);
+    floe_eng_group_state_flat_fini(&run->delta_flat);
+    floe_free(run->delta_buckets);
+    for (uint32_t i = 0; run->parts != NULL && i < run->part_count; i++) {
+        bucket_part *part = &run->parts[i];
+        floe_eng_group_state_free(part->state);
+        if (part->files.state_path != NULL) unlink(part->files.state_path);
+        floe_free(part->files.state_path);
+        floe_eng_incremental_output_file_fini(&part->files.output, true);
+        changelog_fini(&run->logs[i]);
+    }
+    floe_free(run->parts);
+    floe_free(run->logs);
 }
 
 static int run_init(run_state *run, const floe_sql_plan *aggregate, floe_eng_context *context,
@@ -1258,8 +1327,111 @@ static void mark_touched(const floe_eng_group_state_flat *delta_flat,
         touched[floe_eng_state_bucket_of(delta_flat->hashes[g], set->bucket_count)] = 1;
 }
 
-/* Imports the state files of the buckets with wanted[b] set and merges them into S. A file
- * that is missing, unreadable or of other types sets `fallback` instead of failing. */
+/* What the workers of load_buckets share. Files are read and imported on every worker, but
+ * merged into S one at a time and in bucket order (`merged` counts the jobs done; job j waits
+ * for merged == j), so S's group numbering, and with it every file written, does not depend on
+ * which thread was faster. */
+typedef struct bucket_loading {
+    run_state *run;
+    floe_eng_context *context;
+    const floe_eng_state_set *set;
+    const uint32_t *buckets;        /* the buckets to load, in order */
+    uint32_t job_count;
+    atomic_uint next;
+    atomic_bool failed;             /* an error or a fallback: the others stop */
+    atomic_int files_read;
+    pthread_mutex_t lock;
+    pthread_cond_t turn;
+    uint32_t merged;                /* under lock */
+} bucket_loading;
+
+typedef struct load_worker {
+    bucket_loading *shared;
+    pthread_t thread;
+    bool started;
+    int status;
+    floe_error err;
+    char fallback[FLOE_ENG_FALLBACK_SIZE];
+} load_worker;
+
+/* Reads bucket b's state file into `loaded` (created here). A file that is missing, unreadable
+ * or of other types, or whose contents import rejects, sets `fallback` instead of failing. */
+static int load_bucket(bucket_loading *shared, uint32_t b, floe_eng_group_state **loaded,
+                       char *fallback, floe_error *err)
+{
+    run_state *run = shared->run;
+    *loaded = NULL;
+    floe_eng_group_state_flat flat;
+    floe_error file_err;
+    floe_error_clear(&file_err);
+    int status = read_state_file(shared->set->buckets[b].state_path, &run->layout, &flat,
+                                 &file_err);
+    bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
+                    status == FLOE_ETYPE || status == -ENOENT;
+    if (status != FLOE_OK && !unusable) {
+        if (err != NULL) *err = file_err;
+        return status;
+    }
+    if (status != FLOE_OK) {
+        floe_eng_incremental_fallback(fallback, "state of bucket %u unusable: %s", b,
+                                      file_err.message);
+        return FLOE_OK;
+    }
+    atomic_fetch_add(&shared->files_read, 1);
+    status = floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
+                                         run->call_count, shared->context, loaded, err);
+    if (status == FLOE_OK) {
+        status = floe_eng_group_state_import(*loaded, &flat, &file_err);
+        if (status == FLOE_ECORRUPT) {
+            floe_eng_incremental_fallback(fallback, "state of bucket %u unusable: %s", b,
+                                          file_err.message);
+            status = FLOE_OK;
+            floe_eng_group_state_free(*loaded);
+            *loaded = NULL;
+        } else if (status != FLOE_OK && err != NULL) {
+            *err = file_err;
+        }
+    }
+    floe_eng_group_state_flat_fini(&flat);
+    return status;
+}
+
+static void *load_worker_main(void *argument)
+{
+    load_worker *worker = argument;
+    bucket_loading *shared = worker->shared;
+    int status = FLOE_OK;
+    while (status == FLOE_OK && worker->fallback[0] == '\0' && !atomic_load(&shared->failed)) {
+        uint32_t job = atomic_fetch_add(&shared->next, 1);
+        if (job >= shared->job_count) break;
+        floe_eng_group_state *loaded = NULL;
+        status = load_bucket(shared, shared->buckets[job], &loaded, worker->fallback,
+                             &worker->err);
+        if (status != FLOE_OK || worker->fallback[0] != '\0') break;
+        pthread_mutex_lock(&shared->lock);
+        while (shared->merged != job && !atomic_load(&shared->failed))
+            pthread_cond_wait(&shared->turn, &shared->lock);
+        if (!atomic_load(&shared->failed)) {
+            status = floe_eng_group_state_merge(shared->run->state, loaded, &worker->err);
+            shared->merged++;
+        }
+        pthread_cond_broadcast(&shared->turn);
+        pthread_mutex_unlock(&shared->lock);
+        floe_eng_group_state_free(loaded);
+    }
+    if (status != FLOE_OK || worker->fallback[0] != '\0') {
+        pthread_mutex_lock(&shared->lock);
+        atomic_store(&shared->failed, true);
+        pthread_cond_broadcast(&shared->turn);
+        pthread_mutex_unlock(&shared->lock);
+    }
+    worker->status = status;
+    return NULL;
+}
+
+/* Imports the state files of the buckets with wanted[b] set and merges them into S, on the
+ * context's threads (the calling thread the first). A file that is missing, unreadable or of
+ * other types sets `fallback` instead of failing. */
 static int load_buckets(floe_eng_incremental *inc, run_state *run, floe_eng_context *context,
                         const floe_eng_state_set *set, const uint8_t *wanted, char *fallback,
                         floe_error *err)
@@ -1267,124 +1439,559 @@ static int load_buckets(floe_eng_incremental *inc, run_state *run, floe_eng_cont
     if (run->state == NULL)
         FLOE_TRY(floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
                                              run->call_count, context, &run->state, err));
-    for (uint32_t b = 0; b < set->bucket_count; b++) {
-        const char *path = set->buckets[b].state_path;
-        if (!wanted[b] || path == NULL) continue;
-        floe_eng_group_state_flat flat;
-        floe_error file_err;
-        floe_error_clear(&file_err);
-        int status = read_state_file(path, &run->layout, &flat, &file_err);
-        bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
-                        status == FLOE_ETYPE || status == -ENOENT;
-        if (status != FLOE_OK && !unusable) {
-            if (err != NULL) *err = file_err;
-            return status;
+    uint32_t *buckets = floe_malloc(((size_t)set->bucket_count + 1) * sizeof *buckets);
+    FLOE_RETURN_IF(buckets == NULL, FLOE_ENOMEM, err, "out of memory");
+    uint32_t job_count = 0;
+    for (uint32_t b = 0; b < set->bucket_count; b++)
+        if (wanted[b] && set->buckets[b].state_path != NULL) buckets[job_count++] = b;
+    uint32_t thread_count = context->thread_count < job_count ? context->thread_count : job_count;
+    if (thread_count == 0) thread_count = 1;
+    bucket_loading shared = {.run = run, .context = context, .set = set, .buckets = buckets,
+                             .job_count = job_count};
+    atomic_init(&shared.next, 0);
+    atomic_init(&shared.failed, false);
+    atomic_init(&shared.files_read, 0);
+    load_worker *workers = floe_calloc(thread_count, sizeof *workers);
+    bool lock_ready = false, turn_ready = false;
+    int status = FLOE_OK;
+    if (workers == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    if (status == FLOE_OK) lock_ready = pthread_mutex_init(&shared.lock, NULL) == 0;
+    if (status == FLOE_OK) turn_ready = pthread_cond_init(&shared.turn, NULL) == 0;
+    if (status == FLOE_OK && (!lock_ready || !turn_ready))
+        status = floe_error_set(err, FLOE_ENOMEM, "cannot create a lock");
+    if (status == FLOE_OK) {
+        for (uint32_t i = 0; i < thread_count; i++) {
+            workers[i].shared = &shared;
+            floe_error_clear(&workers[i].err);
         }
-        if (status != FLOE_OK) {
-            floe_eng_incremental_fallback(fallback, "state of bucket %u unusable: %s", b, file_err.message);
-            return FLOE_OK;
+        for (uint32_t i = 1; i < thread_count; i++)
+            workers[i].started =
+                pthread_create(&workers[i].thread, NULL, load_worker_main, &workers[i]) == 0;
+        load_worker_main(&workers[0]);
+        for (uint32_t i = 1; i < thread_count; i++)
+            if (workers[i].started) pthread_join(workers[i].thread, NULL);
+        for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++) {
+            status = workers[i].status;
+            if (status != FLOE_OK && err != NULL) *err = workers[i].err;
         }
-        inc->counts.state_files_read++;
-        floe_eng_group_state *loaded = NULL;
-        status = floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
-                                             run->call_count, context, &loaded, err);
-        if (status == FLOE_OK) {
-            status = floe_eng_group_state_import(loaded, &flat, &file_err);
-            if (status == FLOE_ECORRUPT) {
-                floe_eng_incremental_fallback(fallback, "state of bucket %u unusable: %s", b, file_err.message);
-                floe_eng_group_state_free(loaded);
-                floe_eng_group_state_flat_fini(&flat);
-                return FLOE_OK;
+        for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++)
+            if (workers[i].fallback[0] != '\0') {
+                memcpy(fallback, workers[i].fallback, FLOE_ENG_FALLBACK_SIZE);
+                break;
             }
-            if (status != FLOE_OK && err != NULL) *err = file_err;
-        }
-        if (status == FLOE_OK) status = floe_eng_group_state_merge(run->state, loaded, err);
-        floe_eng_group_state_free(loaded);
-        floe_eng_group_state_flat_fini(&flat);
-        FLOE_TRY(status);
+        inc->counts.state_files_read += atomic_load(&shared.files_read);
     }
-    return FLOE_OK;
+    if (turn_ready) pthread_cond_destroy(&shared.turn);
+    if (lock_ready) pthread_mutex_destroy(&shared.lock);
+    floe_free(workers);
+    floe_free(buckets);
+    return status;
 }
 
-/* Growth. B is chosen at the rebuild; when the touched buckets show the table has grown past
- * twice GROUPS_PER_BUCKET groups a bucket on average, every other bucket is loaded too and the
- * state is re-bucketed at the new B: one refresh rewrites everything (state, not sources), as
- * a growing array doubles, so refreshes stay proportional to the change on average. On return
- * *regrown says whether `set` must be replaced by one of *bucket_count buckets. */
-static int maybe_grow(floe_eng_incremental *inc, run_state *run, floe_eng_context *context,
-                      const floe_eng_state_set *set, uint8_t *touched, bool *regrown,
-                      uint32_t *bucket_count, char *fallback, floe_error *err)
+/* ---- writing the buckets on threads ------------------------------------------------------ */
+
+/* What the workers of write_buckets share: read-only but for `next` and `failed`. */
+typedef struct bucket_writing {
+    const char *directory;
+    const run_state *run;
+    const output_schema *schema;
+    const floe_sql_plan *root;
+    int64_t refresh_number;
+    bucket_job *jobs;
+    uint32_t job_count;
+    atomic_uint next;
+    atomic_bool failed;
+} bucket_writing;
+
+typedef struct bucket_worker {
+    bucket_writing *shared;
+    pthread_t thread;
+    bool started;
+    int status;
+    floe_error err;
+} bucket_worker;
+
+/* Writes jobs until none is left or some worker failed: each has its own chain (expression
+ * states are per thread) and batch; S, its export and the bucketing are only read. */
+static void *bucket_worker_main(void *argument)
 {
-    *regrown = false;
-    *bucket_count = set->bucket_count;
-    uint32_t touched_count = 0;
-    for (uint32_t b = 0; b < set->bucket_count; b++) touched_count += touched[b];
-    if (run->key_count == 0 || touched_count == 0 ||
-        set->bucket_count >= FLOE_ENG_STATE_MAX_BUCKETS)
-        return FLOE_OK;
-    uint64_t groups = floe_eng_group_state_group_count(run->state);
-    uint64_t estimate = groups * set->bucket_count / touched_count;
-    if (estimate <= 2 * (uint64_t)set->bucket_count * GROUPS_PER_BUCKET) return FLOE_OK;
-    for (uint32_t b = 0; b < set->bucket_count; b++) touched[b] = !touched[b]; /* the rest */
-    int status = load_buckets(inc, run, context, set, touched, fallback, err);
-    memset(touched, 1, set->bucket_count);
-    if (status != FLOE_OK || fallback[0] != '\0') return status;
-    FLOE_TRY(floe_eng_group_state_remove_empty_groups(run->state, err));
-    *bucket_count = bucket_count_for(floe_eng_group_state_group_count(run->state));
-    *regrown = *bucket_count > set->bucket_count;
-    return FLOE_OK;
+    bucket_worker *worker = argument;
+    bucket_writing *shared = worker->shared;
+    const run_state *run = shared->run;
+    output_chain chain;
+    floe_batch rows_batch;
+    bool rows_ready = false;
+    int status = chain_init(&chain, shared->root, run->aggregate, shared->refresh_number,
+                            &worker->err);
+    if (status == FLOE_OK) {
+        status = floe_batch_init(&rows_batch, floe_eng_group_state_column_count(run->state),
+                                 floe_eng_group_state_column_types(run->state), &worker->err);
+        rows_ready = status == FLOE_OK;
+    }
+    while (status == FLOE_OK && !atomic_load(&shared->failed)) {
+        uint32_t index = atomic_fetch_add(&shared->next, 1);
+        if (index >= shared->job_count) break;
+        bucket_job *job = &shared->jobs[index];
+        status = write_state_file(shared->directory, &run->layout, &run->flat, &run->bucketed,
+                                  job->bucket, &job->state_path, &job->state_rows,
+                                  &worker->err);
+        if (status == FLOE_OK)
+            status = write_output_file(shared->directory, shared->schema, &chain, run->state,
+                                       &run->flat, &run->bucketed, job->bucket, &rows_batch,
+                                       &job->output, &job->output_rows, &worker->err);
+    }
+    if (status != FLOE_OK) atomic_store(&shared->failed, true);
+    if (rows_ready) floe_batch_fini(&rows_batch);
+    chain_fini(&chain);
+    worker->status = status;
+    return NULL;
+}
+
+/* Runs the jobs on `thread_count` workers, the calling thread being the first (a thread that
+ * cannot be started leaves the jobs to the others). The first failure is returned. */
+static int run_bucket_workers(bucket_writing *shared, uint32_t thread_count, floe_error *err)
+{
+    if (thread_count > shared->job_count) thread_count = shared->job_count;
+    if (thread_count == 0) return FLOE_OK;
+    bucket_worker *workers = floe_calloc(thread_count, sizeof *workers);
+    FLOE_RETURN_IF(workers == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t i = 0; i < thread_count; i++) {
+        workers[i].shared = shared;
+        floe_error_clear(&workers[i].err);
+    }
+    for (uint32_t i = 1; i < thread_count; i++)
+        workers[i].started =
+            pthread_create(&workers[i].thread, NULL, bucket_worker_main, &workers[i]) == 0;
+    bucket_worker_main(&workers[0]);
+    for (uint32_t i = 1; i < thread_count; i++)
+        if (workers[i].started) pthread_join(workers[i].thread, NULL);
+    int status = FLOE_OK;
+    for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++) {
+        status = workers[i].status;
+        if (status != FLOE_OK && err != NULL) *err = workers[i].err;
+    }
+    floe_free(workers);
+    return status;
+}
+
+/* Hands a job's files to inc (deleted unless committed), or deletes them when that fails. */
+static int adopt_job_files(floe_eng_incremental *inc, bucket_job *job, floe_error *err)
+{
+    int status = FLOE_OK;
+    if (job->state_path != NULL) {
+        status = floe_eng_incremental_add_path(&inc->state_paths, &inc->state_count,
+                                               &inc->state_capacity, job->state_path, err);
+        if (status != FLOE_OK) unlink(job->state_path);
+        floe_free(job->state_path);
+        job->state_path = NULL;
+    }
+    if (job->output.path == NULL) return status;
+    if (status == FLOE_OK && inc->output_count == inc->output_capacity) {
+        size_t grown = inc->output_capacity ? inc->output_capacity * 2 : 8;
+        floe_eng_incremental_output *larger = floe_realloc(inc->outputs, grown * sizeof *larger);
+        if (larger == NULL) {
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+        } else {
+            inc->outputs = larger;
+            inc->output_capacity = grown;
+        }
+    }
+    if (status != FLOE_OK) {
+        floe_eng_incremental_output_file_fini(&job->output, true);
+    } else {
+        inc->outputs[inc->output_count++] = job->output;
+    }
+    memset(&job->output, 0, sizeof job->output);
+    return status;
 }
 
 /* Writes the files of every bucket in `touched` (all buckets when NULL) and sets them in
- * `set`, collecting the old output files to remove. */
+ * `set`, collecting the old output files to remove. Buckets are independent once S is
+ * exported and bucketed, so their files are written on `thread_count` threads; what they
+ * produced is recorded in bucket order afterwards, success or not. */
 static int write_buckets(floe_eng_incremental *inc, run_state *run, const floe_ice_table *table,
                          const floe_sql_plan *root, int64_t refresh_number,
-                         floe_eng_state_set *set, const uint8_t *touched, floe_error *err)
+                         floe_eng_state_set *set, const uint8_t *touched, uint32_t thread_count,
+                         floe_error *err)
 {
     FLOE_TRY(floe_eng_group_state_remove_empty_groups(run->state, err));
     FLOE_TRY(floe_eng_group_state_export(run->state, &run->flat, err));
     FLOE_TRY(bucketing_init(&run->bucketed, &run->flat, &run->layout, set->bucket_count, err));
     output_schema schema;
-    output_chain chain;
-    floe_batch rows_batch;
-    bool rows_ready = false;
-    int status = output_schema_init(&schema, table, err);
-    if (status == FLOE_OK) status = chain_init(&chain, root, run->aggregate, refresh_number, err);
-    if (status == FLOE_OK) {
-        status = floe_batch_init(&rows_batch, floe_eng_group_state_column_count(run->state),
-                                 floe_eng_group_state_column_types(run->state), err);
-        rows_ready = status == FLOE_OK;
-    }
+    bucket_job *jobs = floe_calloc((size_t)set->bucket_count + 1, sizeof *jobs);
+    int status = jobs == NULL ? floe_error_set(err, FLOE_ENOMEM, "out of memory")
+                              : output_schema_init(&schema, table, err);
+    char folder[PATH_MAX];
+    if (status == FLOE_OK)
+        status = floe_io_path_join(folder, sizeof folder, inc->directory, "floe/state", err);
+    if (status == FLOE_OK) status = floe_io_make_directories(folder, err);
+    if (status == FLOE_OK)
+        status = floe_io_path_join(folder, sizeof folder, inc->directory, "data", err);
+    if (status == FLOE_OK) status = floe_io_make_directories(folder, err);
+    uint32_t job_count = 0;
     for (uint32_t b = 0; status == FLOE_OK && b < set->bucket_count; b++) {
         bool has_groups = run->bucketed.group_offsets[b + 1] > run->bucketed.group_offsets[b];
         if (touched != NULL ? !touched[b] : !has_groups) continue;
         inc->counts.buckets_touched++;
         const char *old_output = set->buckets[b].output_path;
         if (old_output != NULL)
-            status = floe_eng_incremental_add_path(&inc->removed, &inc->removed_count, &inc->removed_capacity,
-                              old_output, err);
-        if (status != FLOE_OK) break;
-        if (!has_groups) {
+            status = floe_eng_incremental_add_path(&inc->removed, &inc->removed_count,
+                                                   &inc->removed_capacity, old_output, err);
+        if (status == FLOE_OK && !has_groups)
             status = floe_eng_state_set_bucket(set, b, NULL, 0, NULL, 0, err);
-            continue;
-        }
-        char state_path[PATH_MAX];
-        int64_t state_rows = 0, state_bytes = 0, output_rows = 0;
-        const char *output_path = NULL;
-        status = write_state_file(inc, &run->layout, &run->flat, &run->bucketed, b, state_path,
-                                  sizeof state_path, &state_rows, &state_bytes, err);
-        if (status == FLOE_OK)
-            status = write_output_file(inc, &schema, &chain, run->state, &run->flat,
-                                       &run->bucketed, b, &rows_batch, &output_path, &output_rows,
-                                       err);
-        if (status == FLOE_OK)
-            status = floe_eng_state_set_bucket(set, b, state_path, state_rows, output_path,
-                                               output_rows, err);
-        inc->counts.rows_written += output_rows;
+        else if (status == FLOE_OK)
+            jobs[job_count++].bucket = b;
     }
+    if (status == FLOE_OK) {
+        bucket_writing shared = {
+            .directory = inc->directory, .run = run, .schema = &schema, .root = root,
+            .refresh_number = refresh_number, .jobs = jobs, .job_count = job_count,
+        };
+        atomic_init(&shared.next, 0);
+        atomic_init(&shared.failed, false);
+        status = run_bucket_workers(&shared, thread_count, err);
+    }
+    for (uint32_t j = 0; j < job_count; j++) {
+        bucket_job *job = &jobs[j];
+        const char *state_path = job->state_path, *output_path = job->output.path;
+        if (status == FLOE_OK)
+            status = floe_eng_state_set_bucket(set, job->bucket, state_path, job->state_rows,
+                                               output_path, job->output_rows, err);
+        inc->counts.rows_written += job->output_rows;
+        int adopted = adopt_job_files(inc, job, err);
+        if (status == FLOE_OK) status = adopted;
+    }
+    floe_free(jobs);
+    if (jobs != NULL) floe_free(schema.columns);
+    return status;
+}
+
+/* ---- refreshing bucket by bucket ---------------------------------------------------------- */
+
+/* Touched buckets are independent: a key lives in one bucket, so bucket b's new state is its
+ * file's state with D's groups of bucket b merged in, and its files, its changelog rows and
+ * its output depend on nothing else. refresh_by_bucket therefore loads, merges and writes each
+ * touched bucket on its own, spread over the context's threads, never building the whole S:
+ * no state of every touched group is merged together and exported again, which was most of an
+ * incremental refresh whose change reaches every bucket. Only growth (below) needs the whole
+ * table: then the buckets' states are merged into S and the refresh goes on as a whole.
+ * Keyless tables (one group, one bucket) keep the path of the whole S. */
+
+/* What the workers of a bucket phase share. */
+typedef struct part_work {
+    run_state *run;
+    floe_eng_context *context;
+    const floe_eng_state_set *set;
+    const floe_sql_plan *root;
+    const output_schema *schema;
+    const char *directory;
+    int64_t refresh_number;
+    int (*step)(struct part_work *work, uint32_t index, floe_error *err);
+    atomic_uint next;
+    atomic_bool failed;  /* an error or a fallback: the others stop */
+    atomic_int files_read;
+} part_work;
+
+typedef struct part_worker {
+    part_work *work;
+    pthread_t thread;
+    bool started;
+    int status;
+    floe_error err;
+} part_worker;
+
+static void *part_worker_main(void *argument)
+{
+    part_worker *worker = argument;
+    part_work *work = worker->work;
+    int status = FLOE_OK;
+    while (status == FLOE_OK && !atomic_load(&work->failed)) {
+        uint32_t index = atomic_fetch_add(&work->next, 1);
+        if (index >= work->run->part_count) break;
+        status = work->step(work, index, &worker->err);
+        if (status != FLOE_OK || work->run->parts[index].fallback[0] != '\0')
+            atomic_store(&work->failed, true);
+    }
+    worker->status = status;
+    return NULL;
+}
+
+/* Runs work->step over every part on `thread_count` threads (the calling thread the first).
+ * The first error is returned; a part's fallback stops the others and is copied to
+ * `fallback`. */
+static int run_parts(part_work *work, uint32_t thread_count, char *fallback, floe_error *err)
+{
+    run_state *run = work->run;
+    if (thread_count > run->part_count) thread_count = run->part_count;
+    if (thread_count == 0) return FLOE_OK;
+    atomic_init(&work->next, 0);
+    atomic_init(&work->failed, false);
+    part_worker *workers = floe_calloc(thread_count, sizeof *workers);
+    FLOE_RETURN_IF(workers == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t i = 0; i < thread_count; i++) {
+        workers[i].work = work;
+        floe_error_clear(&workers[i].err);
+    }
+    for (uint32_t i = 1; i < thread_count; i++)
+        workers[i].started =
+            pthread_create(&workers[i].thread, NULL, part_worker_main, &workers[i]) == 0;
+    part_worker_main(&workers[0]);
+    for (uint32_t i = 1; i < thread_count; i++)
+        if (workers[i].started) pthread_join(workers[i].thread, NULL);
+    int status = FLOE_OK;
+    for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++) {
+        status = workers[i].status;
+        if (status != FLOE_OK && err != NULL) *err = workers[i].err;
+    }
+    floe_free(workers);
+    for (uint32_t i = 0; status == FLOE_OK && i < run->part_count; i++)
+        if (run->parts[i].fallback[0] != '\0') {
+            memcpy(fallback, run->parts[i].fallback, FLOE_ENG_FALLBACK_SIZE);
+            break;
+        }
+    return status;
+}
+
+/* The groups of D (exported) in bucket b and their entries, renumbered, as a flat form. */
+static int delta_part_of(const run_state *run, uint32_t b, floe_eng_group_state_flat *part,
+                         floe_error *err)
+{
+    const floe_eng_group_state_flat *delta = &run->delta_flat;
+    memset(part, 0, sizeof *part);
+    uint32_t *renumbered = floe_malloc(((size_t)delta->group_count + 1) * sizeof *renumbered);
+    FLOE_RETURN_IF(renumbered == NULL, FLOE_ENOMEM, err, "out of memory");
+    uint32_t groups = 0, capacity = 0;
+    for (uint32_t g = 0; g < delta->group_count; g++)
+        if (run->delta_buckets[g] == b) renumbered[g] = groups++;
+    capacity = groups;
+    for (uint32_t c = 0; c < run->layout.call_count; c++) {
+        const floe_eng_group_entries *entries = &delta->calls[c].entries;
+        uint32_t count = 0;
+        for (uint32_t e = 0; run->layout.calls[c].entries && e < entries->count; e++)
+            count += run->delta_buckets[entries->groups[e]] == b;
+        if (count > capacity) capacity = count;
+    }
+    int status = flat_alloc(part, &run->layout, capacity + 1, err);
+    for (uint32_t g = 0; status == FLOE_OK && g < delta->group_count; g++) {
+        if (run->delta_buckets[g] != b) continue;
+        uint32_t to = renumbered[g];
+        part->row_counts[to] = delta->row_counts[g];
+        for (uint32_t k = 0; status == FLOE_OK && k < delta->key_count; k++)
+            status = copy_value(&part->keys[k], to, &delta->keys[k], g, err);
+        for (uint32_t c = 0; c < run->layout.call_count; c++) {
+            const floe_eng_aggregate_flat *from = &delta->calls[c];
+            floe_eng_aggregate_flat *into = &part->calls[c];
+            if (into->counts != NULL) into->counts[to] = from->counts[g];
+            if (into->sums_int != NULL) into->sums_int[to] = from->sums_int[g];
+            if (into->sums_double != NULL) into->sums_double[to] = from->sums_double[g];
+        }
+    }
+    part->group_count = groups;
+    for (uint32_t c = 0; status == FLOE_OK && c < run->layout.call_count; c++) {
+        if (!run->layout.calls[c].entries) continue;
+        const floe_eng_group_entries *from = &delta->calls[c].entries;
+        floe_eng_group_entries *into = &part->calls[c].entries;
+        for (uint32_t e = 0; status == FLOE_OK && e < from->count; e++) {
+            if (run->delta_buckets[from->groups[e]] != b) continue;
+            uint32_t to = into->count++;
+            into->groups[to] = renumbered[from->groups[e]];
+            into->counts[to] = from->counts[e];
+            status = copy_value(&into->values, to, &from->values, e, err);
+        }
+    }
+    floe_free(renumbered);
+    return status;
+}
+
+/* Phase one of a bucket: its file's state (a fallback when the file is unusable), D's part
+ * merged in, the changelog's old rows collected in between. */
+static int part_load(part_work *work, uint32_t index, floe_error *err)
+{
+    run_state *run = work->run;
+    bucket_part *part = &run->parts[index];
+    uint32_t b = part->bucket;
+    FLOE_TRY(floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
+                                         run->call_count, work->context, &part->state, err));
+    const char *path = work->set->buckets[b].state_path;
+    if (path != NULL) {
+        floe_eng_group_state_flat flat;
+        floe_error file_err;
+        floe_error_clear(&file_err);
+        int status = read_state_file(path, &run->layout, &flat, &file_err);
+        bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
+                        status == FLOE_ETYPE || status == -ENOENT;
+        if (status == FLOE_OK) {
+            atomic_fetch_add(&work->files_read, 1);
+            status = floe_eng_group_state_import(part->state, &flat, &file_err);
+            unusable = status == FLOE_ECORRUPT;
+            floe_eng_group_state_flat_fini(&flat);
+        }
+        if (status != FLOE_OK && unusable) {
+            floe_eng_incremental_fallback(part->fallback, "state of bucket %u unusable: %s", b,
+                                          file_err.message);
+            return FLOE_OK;
+        }
+        if (status != FLOE_OK) {
+            if (err != NULL) *err = file_err;
+            return status;
+        }
+    }
+    floe_eng_group_state_flat delta_flat;
+    floe_eng_group_state *delta = NULL;
+    int status = delta_part_of(run, b, &delta_flat, err);
+    if (status == FLOE_OK)
+        status = floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
+                                             run->call_count, work->context, &delta, err);
+    if (status == FLOE_OK) status = floe_eng_group_state_import(delta, &delta_flat, err);
+    floe_eng_group_state_flat_fini(&delta_flat);
+    changelog *log = &run->logs[index];
+    if (status == FLOE_OK)
+        status = changelog_init(log, delta, work->root, run->aggregate, work->refresh_number,
+                                err);
+    if (status == FLOE_OK) status = changelog_collect_old(log, part->state, err);
+    if (status == FLOE_OK) status = floe_eng_group_state_merge(part->state, delta, err);
+    floe_eng_group_state_free(delta);
+    return status;
+}
+
+/* Phase two of a bucket: its state and output files (none when no group is left) and the
+ * changelog's new rows. */
+static int part_write(part_work *work, uint32_t index, floe_error *err)
+{
+    run_state *run = work->run;
+    bucket_part *part = &run->parts[index];
+    FLOE_TRY(floe_eng_group_state_remove_empty_groups(part->state, err));
+    floe_eng_group_state_flat flat = {0};
+    bucketing bucketed = {0};
+    output_chain chain;
+    memset(&chain, 0, sizeof chain);
+    floe_batch rows_batch;
+    bool rows_ready = false;
+    int status = floe_eng_group_state_export(part->state, &flat, err);
+    if (status == FLOE_OK && flat.group_count > 0) {
+        status = bucketing_init(&bucketed, &flat, &run->layout, 1, err);
+        if (status == FLOE_OK)
+            status = write_state_file(work->directory, &run->layout, &flat, &bucketed, 0,
+                                      &part->files.state_path, &part->files.state_rows, err);
+        if (status == FLOE_OK)
+            status = chain_init(&chain, work->root, run->aggregate, work->refresh_number, err);
+        if (status == FLOE_OK) {
+            status = floe_batch_init(&rows_batch, floe_eng_group_state_column_count(part->state),
+                                     floe_eng_group_state_column_types(part->state), err);
+            rows_ready = status == FLOE_OK;
+        }
+        if (status == FLOE_OK)
+            status = write_output_file(work->directory, work->schema, &chain, part->state,
+                                       &flat, &bucketed, 0, &rows_batch, &part->files.output,
+                                       &part->files.output_rows, err);
+    }
+    if (status == FLOE_OK) status = changelog_new_rows(&run->logs[index], part->state, err);
     if (rows_ready) floe_batch_fini(&rows_batch);
     chain_fini(&chain);
+    bucketing_fini(&bucketed, run->call_count);
+    floe_eng_group_state_flat_fini(&flat);
+    return status;
+}
+
+/* An incremental refresh of a keyed aggregate, bucket by bucket (above). On return either
+ * *written (every touched bucket's files written and set in `set`, the changelog's rows
+ * ready in run->logs) or, when the table has grown, S holds the whole table, every bucket is
+ * marked touched, and *regrown says whether `set` must be replaced by one of *bucket_count
+ * buckets. */
+static int refresh_by_bucket(floe_eng_incremental *inc, run_state *run,
+                             floe_eng_context *context, const floe_ice_table *table,
+                             const floe_sql_plan *root, floe_eng_state_set *set,
+                             uint8_t *touched, int64_t refresh_number, bool *written,
+                             bool *regrown, uint32_t *bucket_count, char *fallback,
+                             floe_error *err)
+{
+    *written = false;
+    *regrown = false;
+    *bucket_count = set->bucket_count;
+    FLOE_TRY(floe_eng_group_state_export(run->delta, &run->delta_flat, err));
+    uint32_t groups = run->delta_flat.group_count;
+    run->delta_buckets = floe_malloc(((size_t)groups + 1) * sizeof *run->delta_buckets);
+    FLOE_RETURN_IF(run->delta_buckets == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t g = 0; g < groups; g++) {
+        run->delta_buckets[g] =
+            floe_eng_state_bucket_of(run->delta_flat.hashes[g], set->bucket_count);
+        touched[run->delta_buckets[g]] = 1;
+    }
+    uint32_t part_count = 0;
+    for (uint32_t b = 0; b < set->bucket_count; b++) part_count += touched[b];
+    run->parts = floe_calloc((size_t)part_count + 1, sizeof *run->parts);
+    run->logs = floe_calloc((size_t)part_count + 1, sizeof *run->logs);
+    FLOE_RETURN_IF(run->parts == NULL || run->logs == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t b = 0; b < set->bucket_count; b++)
+        if (touched[b]) run->parts[run->part_count++].bucket = b;
+
+    output_schema schema;
+    int status = output_schema_init(&schema, table, err);
+    if (status != FLOE_OK) {
+        floe_free(schema.columns);
+        return status;
+    }
+    part_work work = {.run = run, .context = context, .set = set, .root = root,
+                      .schema = &schema, .directory = inc->directory,
+                      .refresh_number = refresh_number, .step = part_load};
+    atomic_init(&work.files_read, 0);
+    status = run_parts(&work, context->thread_count, fallback, err);
+    inc->counts.state_files_read += atomic_load(&work.files_read);
+    uint64_t merged_groups = 0;
+    for (uint32_t i = 0; i < run->part_count; i++)
+        if (run->parts[i].state != NULL)
+            merged_groups += floe_eng_group_state_group_count(run->parts[i].state);
+    bool grows = set->bucket_count < FLOE_ENG_STATE_MAX_BUCKETS && run->part_count > 0 &&
+                 merged_groups * set->bucket_count / run->part_count >
+                     2 * (uint64_t)set->bucket_count * GROUPS_PER_BUCKET;
+    if (status == FLOE_OK && fallback[0] == '\0' && grows) {
+        /* Growth. B is chosen at the rebuild; when the touched buckets show the table has
+         * grown past twice GROUPS_PER_BUCKET groups a bucket on average, every other bucket is
+         * loaded too and the state is re-bucketed at the new B: one refresh rewrites
+         * everything (state, not sources), as a growing array doubles, so refreshes stay
+         * proportional to the change on average. */
+        status = floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
+                                             run->call_count, context, &run->state, err);
+        for (uint32_t i = 0; status == FLOE_OK && i < run->part_count; i++) {
+            status = floe_eng_group_state_merge(run->state, run->parts[i].state, err);
+            floe_eng_group_state_free(run->parts[i].state);
+            run->parts[i].state = NULL;
+        }
+        for (uint32_t b = 0; b < set->bucket_count; b++) touched[b] = !touched[b];
+        if (status == FLOE_OK) status = load_buckets(inc, run, context, set, touched, fallback,
+                                                     err);
+        memset(touched, 1, set->bucket_count);
+        if (status == FLOE_OK && fallback[0] == '\0')
+            status = floe_eng_group_state_remove_empty_groups(run->state, err);
+        if (status == FLOE_OK && fallback[0] == '\0') {
+            *bucket_count = bucket_count_for(floe_eng_group_state_group_count(run->state));
+            *regrown = *bucket_count > set->bucket_count;
+        }
+        floe_free(schema.columns);
+        return status;
+    }
+    if (status == FLOE_OK && fallback[0] == '\0') {
+        work.step = part_write;
+        status = run_parts(&work, context->thread_count, fallback, err);
+    }
+    for (uint32_t i = 0; status == FLOE_OK && fallback[0] == '\0' && i < run->part_count; i++) {
+        bucket_part *part = &run->parts[i];
+        uint32_t b = part->bucket;
+        inc->counts.buckets_touched++;
+        const char *old_output = set->buckets[b].output_path;
+        if (old_output != NULL)
+            status = floe_eng_incremental_add_path(&inc->removed, &inc->removed_count,
+                                                   &inc->removed_capacity, old_output, err);
+        if (status == FLOE_OK)
+            status = floe_eng_state_set_bucket(set, b, part->files.state_path,
+                                               part->files.state_rows, part->files.output.path,
+                                               part->files.output_rows, err);
+        inc->counts.rows_written += part->files.output_rows;
+        int adopted = adopt_job_files(inc, &part->files, err);
+        if (status == FLOE_OK) status = adopted;
+    }
     floe_free(schema.columns);
+    *written = status == FLOE_OK && fallback[0] == '\0';
     return status;
 }
 
@@ -1473,6 +2080,7 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
 
     floe_eng_state_set *set = NULL;
     uint8_t *touched = NULL;
+    bool written = false; /* refresh_by_bucket wrote every file */
     if (old_set != NULL) {
         FLOE_TRY(floe_eng_state_manifest_copy(&run->previous, &inc->manifest, err));
         set = floe_eng_state_manifest_find_set(&inc->manifest, FLOE_ENG_STATE_SET_AGGREGATE);
@@ -1480,17 +2088,21 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
         FLOE_RETURN_IF(touched == NULL, FLOE_ENOMEM, err, "out of memory");
         bool regrown = false;
         uint32_t grown_count = set->bucket_count;
-        status = changelog_init(&run->changes, run->delta, plan, aggregate, refresh_number, err);
-        if (status == FLOE_OK) mark_touched(&run->changes.touched, set, touched);
-        if (status == FLOE_OK)
-            status = load_buckets(inc, run, context, set, touched, fallback, err);
-        if (status == FLOE_OK && fallback[0] == '\0')
-            status = changelog_collect_old(&run->changes, run->state, err);
-        if (status == FLOE_OK && fallback[0] == '\0')
-            status = floe_eng_group_state_merge(run->state, run->delta, err);
-        if (status == FLOE_OK && fallback[0] == '\0')
-            status = maybe_grow(inc, run, context, set, touched, &regrown, &grown_count,
-                                fallback, err);
+        if (run->key_count > 0) {
+            status = refresh_by_bucket(inc, run, context, table, plan, set, touched,
+                                       refresh_number, &written, &regrown, &grown_count,
+                                       fallback, err);
+        } else {
+            status = changelog_init(&run->changes, run->delta, plan, aggregate,
+                                    refresh_number, err);
+            if (status == FLOE_OK) mark_touched(&run->changes.touched, set, touched);
+            if (status == FLOE_OK)
+                status = load_buckets(inc, run, context, set, touched, fallback, err);
+            if (status == FLOE_OK && fallback[0] == '\0')
+                status = changelog_collect_old(&run->changes, run->state, err);
+            if (status == FLOE_OK && fallback[0] == '\0')
+                status = floe_eng_group_state_merge(run->state, run->delta, err);
+        }
         if (status == FLOE_OK && fallback[0] == '\0' && regrown) {
             /* Every old output file goes; the new set starts empty with the new count. */
             for (uint32_t b = 0; status == FLOE_OK && b < set->bucket_count; b++)
@@ -1521,14 +2133,27 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
     }
     inc->manifest.refresh_number = refresh_number;
     inc->counts.bucket_count = set->bucket_count;
-    status = write_buckets(inc, run, table, plan, refresh_number, set, touched, err);
+    if (!written)
+        status = write_buckets(inc, run, table, plan, refresh_number, set, touched,
+                               context->thread_count, err);
     floe_free(touched);
     FLOE_TRY(status);
-    if (run->changes.active) {
+    if (run->changes.active || run->logs != NULL) {
         output_schema schema;
         status = output_schema_init(&schema, table, err);
-        if (status == FLOE_OK)
-            status = changelog_write(&run->changes, inc, run->state, &schema, err);
+        if (run->logs != NULL) {
+            /* After growth the buckets' changelogs look their new rows up in the whole S. */
+            for (uint32_t i = 0; !written && status == FLOE_OK && i < run->part_count; i++)
+                status = changelog_new_rows(&run->logs[i], run->state, err);
+            if (status == FLOE_OK)
+                status = changelog_write_file(run->logs, run->part_count,
+                                              plan->output.column_count, inc, &schema, err);
+        } else {
+            if (status == FLOE_OK) status = changelog_new_rows(&run->changes, run->state, err);
+            if (status == FLOE_OK)
+                status = changelog_write_file(&run->changes, 1, plan->output.column_count, inc,
+                                              &schema, err);
+        }
         floe_free(schema.columns);
         FLOE_TRY(status);
     }

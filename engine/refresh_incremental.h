@@ -20,16 +20,19 @@
  *      sources' current ones (a rebuild: from -1, the empty table) is compiled
  *      (engine/delta_plan.h) and drained into a delta state D (engine/group_state.h: keys and
  *      arguments evaluated, rows folded with their weights);
- *   2. D's group hashes name the touched buckets (floe_eng_state_bucket_of); only their state
- *      files are read, imported and merged into S, then D is merged into S and groups left
- *      empty are removed (a rebuild: S = D, and the bucket count B is chosen now from the group
- *      count: the smallest power of two giving at most 65536 groups a bucket, 1 for small
- *      tables). Growth: when the touched buckets show more than twice 65536 groups a bucket
- *      on average, the other buckets are loaded too and the whole state is re-bucketed at the
- *      new count in that refresh (every output file replaced), as an array doubles;
- *   3. per touched bucket, from S: a new state file and a new output file (the groups' result
- *      rows through the PROJECT / FILTER chain, plus `_floe_refresh` = this refresh's number,
- *      so every row of a rewritten file was written by this refresh); a bucket left without
+ *   2. D's group hashes name the touched buckets (floe_eng_state_bucket_of). For a keyed table
+ *      each touched bucket is then refreshed on its own, on the context's threads (results
+ *      recorded in bucket order, so the files do not depend on timing): its state file is read
+ *      and imported, D's groups of that bucket are merged in and groups left empty removed;
+ *      buckets no change reaches are never opened. A rebuild has nothing to load: S = D, and
+ *      the bucket count B is chosen now from the group count (the smallest power of two giving
+ *      at most 65536 groups a bucket, 1 for small tables). Growth: when the touched buckets show
+ *      more than twice 65536 groups a bucket on average, every bucket is loaded into one state,
+ *      merged and re-bucketed at the new count in that refresh (every output file replaced), as
+ *      an array doubles; a keyless table (one group) also uses one state;
+ *   3. per touched bucket: a new state file and a new output file (the groups' result rows
+ *      through the PROJECT / FILTER chain, plus `_floe_refresh` = this refresh's number, so
+ *      every row of a rewritten file was written by this refresh); a bucket left without
  *      groups gets neither, a bucket whose groups all fail HAVING gets a state file only;
  *   4. a new state manifest (engine/state_store.h): the old one with the touched buckets
  *      replaced (a rebuild: a new one), set "aggregate";
@@ -68,9 +71,9 @@
  * Iceberg field ids as the output files), then `_floe_weight` INT64 NOT NULL, field id
  * FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID (io/iceberg_scan.h: 2147482646, in Iceberg's reserved
  * range below its metadata columns, so no table column can collide with it). The rows of a
- * touched group are found by key, not by reading old output files: D's keys are looked up in S
- * once its buckets are loaded and before D is merged (floe_eng_group_state_find_groups), and
- * again when S is final. The file is written (possibly with no rows) by every incremental
+ * touched group are found by key, not by reading old output files: D's keys are looked up in
+ * their bucket's state once it is loaded and before D is merged
+ * (floe_eng_group_state_find_groups), and again when it is final. The file is written (possibly with no rows) by every incremental
  * refresh, listed among the refresh's files (deleted when it is not committed), and its path
  * and row count are what refresh.c records in the snapshot summary (FLOE_ENG_SUMMARY_CHANGELOG,
  * FLOE_ENG_SUMMARY_CHANGELOG_ROWS), which the change reader of a downstream table follows
