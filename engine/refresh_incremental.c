@@ -1327,6 +1327,62 @@ static void mark_touched(const floe_eng_group_state_flat *delta_flat,
         touched[floe_eng_state_bucket_of(delta_flat->hashes[g], set->bucket_count)] = 1;
 }
 
+/* ---- a pool of threads -------------------------------------------------------------------- */
+
+/* One thread of run_on_threads. */
+typedef struct pool_thread {
+    int (*body)(void *shared, char *fallback, floe_error *err);
+    void *shared;
+    pthread_t thread;
+    bool started;
+    int status;
+    floe_error err;
+    char fallback[FLOE_ENG_FALLBACK_SIZE];
+} pool_thread;
+
+static void *pool_thread_main(void *argument)
+{
+    pool_thread *self = argument;
+    self->status = self->body(self->shared, self->fallback, &self->err);
+    return NULL;
+}
+
+/* Runs body(shared, fallback, err) on `thread_count` threads, the calling thread being the
+ * first. Bodies take their jobs from a counter in `shared`, so a thread that cannot be started
+ * leaves its share to the others. Returns the first error in thread order; otherwise copies the
+ * first fallback a body set into `fallback` (NULL: bodies never set one). */
+static int run_on_threads(uint32_t thread_count,
+                          int (*body)(void *shared, char *fallback, floe_error *err),
+                          void *shared, char *fallback, floe_error *err)
+{
+    if (thread_count == 0) return FLOE_OK;
+    pool_thread *threads = floe_calloc(thread_count, sizeof *threads);
+    FLOE_RETURN_IF(threads == NULL, FLOE_ENOMEM, err, "out of memory");
+    for (uint32_t i = 0; i < thread_count; i++) {
+        threads[i].body = body;
+        threads[i].shared = shared;
+        floe_error_clear(&threads[i].err);
+    }
+    for (uint32_t i = 1; i < thread_count; i++)
+        threads[i].started =
+            pthread_create(&threads[i].thread, NULL, pool_thread_main, &threads[i]) == 0;
+    pool_thread_main(&threads[0]);
+    for (uint32_t i = 1; i < thread_count; i++)
+        if (threads[i].started) pthread_join(threads[i].thread, NULL);
+    int status = FLOE_OK;
+    for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++) {
+        status = threads[i].status;
+        if (status != FLOE_OK && err != NULL) *err = threads[i].err;
+    }
+    for (uint32_t i = 0; i < thread_count && status == FLOE_OK && fallback != NULL; i++)
+        if (threads[i].fallback[0] != '\0') {
+            memcpy(fallback, threads[i].fallback, FLOE_ENG_FALLBACK_SIZE);
+            break;
+        }
+    floe_free(threads);
+    return status;
+}
+
 /* What the workers of load_buckets share. Files are read and imported on every worker, but
  * merged into S one at a time and in bucket order (`merged` counts the jobs done; job j waits
  * for merged == j), so S's group numbering, and with it every file written, does not depend on
@@ -1344,15 +1400,6 @@ typedef struct bucket_loading {
     pthread_cond_t turn;
     uint32_t merged;                /* under lock */
 } bucket_loading;
-
-typedef struct load_worker {
-    bucket_loading *shared;
-    pthread_t thread;
-    bool started;
-    int status;
-    floe_error err;
-    char fallback[FLOE_ENG_FALLBACK_SIZE];
-} load_worker;
 
 /* Reads bucket b's state file into `loaded` (created here). A file that is missing, unreadable
  * or of other types, or whose contents import rejects, sets `fallback` instead of failing. */
@@ -1396,37 +1443,34 @@ static int load_bucket(bucket_loading *shared, uint32_t b, floe_eng_group_state 
     return status;
 }
 
-static void *load_worker_main(void *argument)
+static int load_body(void *argument, char *fallback, floe_error *err)
 {
-    load_worker *worker = argument;
-    bucket_loading *shared = worker->shared;
+    bucket_loading *shared = argument;
     int status = FLOE_OK;
-    while (status == FLOE_OK && worker->fallback[0] == '\0' && !atomic_load(&shared->failed)) {
+    while (status == FLOE_OK && fallback[0] == '\0' && !atomic_load(&shared->failed)) {
         uint32_t job = atomic_fetch_add(&shared->next, 1);
         if (job >= shared->job_count) break;
         floe_eng_group_state *loaded = NULL;
-        status = load_bucket(shared, shared->buckets[job], &loaded, worker->fallback,
-                             &worker->err);
-        if (status != FLOE_OK || worker->fallback[0] != '\0') break;
+        status = load_bucket(shared, shared->buckets[job], &loaded, fallback, err);
+        if (status != FLOE_OK || fallback[0] != '\0') break;
         pthread_mutex_lock(&shared->lock);
         while (shared->merged != job && !atomic_load(&shared->failed))
             pthread_cond_wait(&shared->turn, &shared->lock);
         if (!atomic_load(&shared->failed)) {
-            status = floe_eng_group_state_merge(shared->run->state, loaded, &worker->err);
+            status = floe_eng_group_state_merge(shared->run->state, loaded, err);
             shared->merged++;
         }
         pthread_cond_broadcast(&shared->turn);
         pthread_mutex_unlock(&shared->lock);
         floe_eng_group_state_free(loaded);
     }
-    if (status != FLOE_OK || worker->fallback[0] != '\0') {
+    if (status != FLOE_OK || fallback[0] != '\0') {
         pthread_mutex_lock(&shared->lock);
         atomic_store(&shared->failed, true);
         pthread_cond_broadcast(&shared->turn);
         pthread_mutex_unlock(&shared->lock);
     }
-    worker->status = status;
-    return NULL;
+    return status;
 }
 
 /* Imports the state files of the buckets with wanted[b] set and merges them into S, on the
@@ -1451,39 +1495,18 @@ static int load_buckets(floe_eng_incremental *inc, run_state *run, floe_eng_cont
     atomic_init(&shared.next, 0);
     atomic_init(&shared.failed, false);
     atomic_init(&shared.files_read, 0);
-    load_worker *workers = floe_calloc(thread_count, sizeof *workers);
     bool lock_ready = false, turn_ready = false;
     int status = FLOE_OK;
-    if (workers == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
-    if (status == FLOE_OK) lock_ready = pthread_mutex_init(&shared.lock, NULL) == 0;
+    lock_ready = pthread_mutex_init(&shared.lock, NULL) == 0;
     if (status == FLOE_OK) turn_ready = pthread_cond_init(&shared.turn, NULL) == 0;
     if (status == FLOE_OK && (!lock_ready || !turn_ready))
         status = floe_error_set(err, FLOE_ENOMEM, "cannot create a lock");
     if (status == FLOE_OK) {
-        for (uint32_t i = 0; i < thread_count; i++) {
-            workers[i].shared = &shared;
-            floe_error_clear(&workers[i].err);
-        }
-        for (uint32_t i = 1; i < thread_count; i++)
-            workers[i].started =
-                pthread_create(&workers[i].thread, NULL, load_worker_main, &workers[i]) == 0;
-        load_worker_main(&workers[0]);
-        for (uint32_t i = 1; i < thread_count; i++)
-            if (workers[i].started) pthread_join(workers[i].thread, NULL);
-        for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++) {
-            status = workers[i].status;
-            if (status != FLOE_OK && err != NULL) *err = workers[i].err;
-        }
-        for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++)
-            if (workers[i].fallback[0] != '\0') {
-                memcpy(fallback, workers[i].fallback, FLOE_ENG_FALLBACK_SIZE);
-                break;
-            }
+        status = run_on_threads(thread_count, load_body, &shared, fallback, err);
         inc->counts.state_files_read += atomic_load(&shared.files_read);
     }
     if (turn_ready) pthread_cond_destroy(&shared.turn);
     if (lock_ready) pthread_mutex_destroy(&shared.lock);
-    floe_free(workers);
     floe_free(buckets);
     return status;
 }
@@ -1503,29 +1526,21 @@ typedef struct bucket_writing {
     atomic_bool failed;
 } bucket_writing;
 
-typedef struct bucket_worker {
-    bucket_writing *shared;
-    pthread_t thread;
-    bool started;
-    int status;
-    floe_error err;
-} bucket_worker;
-
 /* Writes jobs until none is left or some worker failed: each has its own chain (expression
  * states are per thread) and batch; S, its export and the bucketing are only read. */
-static void *bucket_worker_main(void *argument)
+static int write_body(void *argument, char *fallback, floe_error *err)
 {
-    bucket_worker *worker = argument;
-    bucket_writing *shared = worker->shared;
+    (void)fallback; /* writing never falls back */
+    bucket_writing *shared = argument;
     const run_state *run = shared->run;
     output_chain chain;
     floe_batch rows_batch;
     bool rows_ready = false;
     int status = chain_init(&chain, shared->root, run->aggregate, shared->refresh_number,
-                            &worker->err);
+                            err);
     if (status == FLOE_OK) {
         status = floe_batch_init(&rows_batch, floe_eng_group_state_column_count(run->state),
-                                 floe_eng_group_state_column_types(run->state), &worker->err);
+                                 floe_eng_group_state_column_types(run->state), err);
         rows_ready = status == FLOE_OK;
     }
     while (status == FLOE_OK && !atomic_load(&shared->failed)) {
@@ -1534,43 +1549,15 @@ static void *bucket_worker_main(void *argument)
         bucket_job *job = &shared->jobs[index];
         status = write_state_file(shared->directory, &run->layout, &run->flat, &run->bucketed,
                                   job->bucket, &job->state_path, &job->state_rows,
-                                  &worker->err);
+                                  err);
         if (status == FLOE_OK)
             status = write_output_file(shared->directory, shared->schema, &chain, run->state,
                                        &run->flat, &run->bucketed, job->bucket, &rows_batch,
-                                       &job->output, &job->output_rows, &worker->err);
+                                       &job->output, &job->output_rows, err);
     }
     if (status != FLOE_OK) atomic_store(&shared->failed, true);
     if (rows_ready) floe_batch_fini(&rows_batch);
     chain_fini(&chain);
-    worker->status = status;
-    return NULL;
-}
-
-/* Runs the jobs on `thread_count` workers, the calling thread being the first (a thread that
- * cannot be started leaves the jobs to the others). The first failure is returned. */
-static int run_bucket_workers(bucket_writing *shared, uint32_t thread_count, floe_error *err)
-{
-    if (thread_count > shared->job_count) thread_count = shared->job_count;
-    if (thread_count == 0) return FLOE_OK;
-    bucket_worker *workers = floe_calloc(thread_count, sizeof *workers);
-    FLOE_RETURN_IF(workers == NULL, FLOE_ENOMEM, err, "out of memory");
-    for (uint32_t i = 0; i < thread_count; i++) {
-        workers[i].shared = shared;
-        floe_error_clear(&workers[i].err);
-    }
-    for (uint32_t i = 1; i < thread_count; i++)
-        workers[i].started =
-            pthread_create(&workers[i].thread, NULL, bucket_worker_main, &workers[i]) == 0;
-    bucket_worker_main(&workers[0]);
-    for (uint32_t i = 1; i < thread_count; i++)
-        if (workers[i].started) pthread_join(workers[i].thread, NULL);
-    int status = FLOE_OK;
-    for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++) {
-        status = workers[i].status;
-        if (status != FLOE_OK && err != NULL) *err = workers[i].err;
-    }
-    floe_free(workers);
     return status;
 }
 
@@ -1649,7 +1636,8 @@ static int write_buckets(floe_eng_incremental *inc, run_state *run, const floe_i
         };
         atomic_init(&shared.next, 0);
         atomic_init(&shared.failed, false);
-        status = run_bucket_workers(&shared, thread_count, err);
+        uint32_t threads = thread_count < job_count ? thread_count : job_count;
+        status = run_on_threads(threads, write_body, &shared, NULL, err);
     }
     for (uint32_t j = 0; j < job_count; j++) {
         bucket_job *job = &jobs[j];
@@ -1692,28 +1680,20 @@ typedef struct part_work {
     atomic_int files_read;
 } part_work;
 
-typedef struct part_worker {
-    part_work *work;
-    pthread_t thread;
-    bool started;
-    int status;
-    floe_error err;
-} part_worker;
-
-static void *part_worker_main(void *argument)
+/* A part's fallback is kept with the part (run_parts reports the first in part order). */
+static int part_body(void *argument, char *fallback, floe_error *err)
 {
-    part_worker *worker = argument;
-    part_work *work = worker->work;
+    (void)fallback;
+    part_work *work = argument;
     int status = FLOE_OK;
     while (status == FLOE_OK && !atomic_load(&work->failed)) {
         uint32_t index = atomic_fetch_add(&work->next, 1);
         if (index >= work->run->part_count) break;
-        status = work->step(work, index, &worker->err);
+        status = work->step(work, index, err);
         if (status != FLOE_OK || work->run->parts[index].fallback[0] != '\0')
             atomic_store(&work->failed, true);
     }
-    worker->status = status;
-    return NULL;
+    return status;
 }
 
 /* Runs work->step over every part on `thread_count` threads (the calling thread the first).
@@ -1726,24 +1706,7 @@ static int run_parts(part_work *work, uint32_t thread_count, char *fallback, flo
     if (thread_count == 0) return FLOE_OK;
     atomic_init(&work->next, 0);
     atomic_init(&work->failed, false);
-    part_worker *workers = floe_calloc(thread_count, sizeof *workers);
-    FLOE_RETURN_IF(workers == NULL, FLOE_ENOMEM, err, "out of memory");
-    for (uint32_t i = 0; i < thread_count; i++) {
-        workers[i].work = work;
-        floe_error_clear(&workers[i].err);
-    }
-    for (uint32_t i = 1; i < thread_count; i++)
-        workers[i].started =
-            pthread_create(&workers[i].thread, NULL, part_worker_main, &workers[i]) == 0;
-    part_worker_main(&workers[0]);
-    for (uint32_t i = 1; i < thread_count; i++)
-        if (workers[i].started) pthread_join(workers[i].thread, NULL);
-    int status = FLOE_OK;
-    for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++) {
-        status = workers[i].status;
-        if (status != FLOE_OK && err != NULL) *err = workers[i].err;
-    }
-    floe_free(workers);
+    int status = run_on_threads(thread_count, part_body, work, NULL, err);
     for (uint32_t i = 0; status == FLOE_OK && i < run->part_count; i++)
         if (run->parts[i].fallback[0] != '\0') {
             memcpy(fallback, run->parts[i].fallback, FLOE_ENG_FALLBACK_SIZE);
