@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
+import { canonicalRows, parseCsv } from './answers.mjs';
 
 // Resolve the package from the working directory (tests/interop), not from this file's folder.
 const require = createRequire(path.join(process.cwd(), 'package.json'));
@@ -75,40 +76,6 @@ function liveDataFiles(tableDir) {
   return files;
 }
 
-// RFC 4180 CSV (DESIGN.md "CSV output"): header, then rows; NULL is an empty unquoted field.
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', quoted = false, wasQuoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') { quoted = true; wasQuoted = true; }
-    else if (c === ',') { row.push(field === '' && !wasQuoted ? null : field); field = ''; wasQuoted = false; }
-    else if (c === '\n') {
-      row.push(field === '' && !wasQuoted ? null : field);
-      rows.push(row); row = []; field = ''; wasQuoted = false;
-    } else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-  return { header: rows[0] ?? [], rows: rows.slice(1) };
-}
-
-function canonicalCell(value) {
-  if (value === null || value === undefined) return 'NULL';
-  const text = typeof value === 'object' && typeof value.toString === 'function' ? value.toString() : String(value);
-  if (/^-?\d+(\.\d+)?$/.test(text)) {
-    let [whole, fraction = ''] = text.replace(/^-/, '').split('.');
-    fraction = fraction.replace(/0+$/, '');
-    whole = whole.replace(/^0+(?=\d)/, '');
-    const magnitude = fraction ? `${whole}.${fraction}` : whole;
-    return magnitude === '0' ? '0' : (text.startsWith('-') ? '-' : '') + magnitude;
-  }
-  return text;
-}
-
-const canonicalRows = (rows) => rows.map((row) => row.map(canonicalCell).join('|')).sort();
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
