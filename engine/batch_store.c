@@ -125,6 +125,12 @@ static int grow_rows(floe_eng_batch_store *store, uint32_t needed, floe_error *e
     return FLOE_OK;
 }
 
+int floe_eng_batch_store_reserve_rows(floe_eng_batch_store *store, size_t rows, floe_error *err)
+{
+    if (rows == 0) return FLOE_OK;
+    return grow_rows(store, rows > MAX_ROWS ? MAX_ROWS : (uint32_t)rows, err);
+}
+
 static uint32_t source_row(const uint16_t *selection, uint32_t i)
 {
     return selection != NULL ? selection[i] : i;

@@ -77,6 +77,10 @@ int floe_eng_batch_store_init(floe_eng_batch_store *store, uint32_t column_count
  * init. Safe on a zeroed or already finished store. */
 void floe_eng_batch_store_fini(floe_eng_batch_store *store);
 
+/* Makes room for `rows` rows in every per-row array (string bytes excepted), so appending that
+ * many moves no array again; accounted like any growth. FLOE_ENOMEM. */
+int floe_eng_batch_store_reserve_rows(floe_eng_batch_store *store, size_t rows, floe_error *err);
+
 /* Appends the batch's live rows (selection honoured) with their weights. The batch must have
  * the store's column count and types. */
 int floe_eng_batch_store_append(floe_eng_batch_store *store, const floe_batch *batch,

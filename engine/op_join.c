@@ -604,6 +604,16 @@ static void join_destroy(floe_eng_operator *op)
 
 static const floe_eng_operator_vtable join_vtable = {"join", join_next, join_destroy};
 
+/* Rows to presize the build side for: growing a hash table of a million keys by doubling
+ * rehashed it about twenty times and cost more than the inserts themselves. Capped, since the
+ * estimate ignores deletes and a wrong one only costs memory. */
+static size_t build_rows_expected(const join_operator *join)
+{
+    const uint64_t cap = (uint64_t)1 << 24;
+    uint64_t rows = join->right->rows_expected;
+    return (size_t)(rows < cap ? rows : cap);
+}
+
 static int join_setup(join_operator *join, const floe_sql_plan *node, floe_error *err)
 {
     join->left_columns = join->left->column_count;
@@ -655,7 +665,7 @@ static int join_setup(join_operator *join, const floe_sql_plan *node, floe_error
                                join->right_columns, "right", err));
         floe_k_key_kind kind =
             key_count == 1 ? key_kind_of(node->u.join.left_keys[0]->type) : FLOE_K_KEY_BYTES;
-        FLOE_TRY(floe_k_join_init(&join->table, kind, 0, err));
+        FLOE_TRY(floe_k_join_init(&join->table, kind, build_rows_expected(join), err));
         join->table_ready = true;
     }
     if (node->u.join.residual != NULL) {
@@ -665,6 +675,7 @@ static int join_setup(join_operator *join, const floe_sql_plan *node, floe_error
     }
     FLOE_TRY(floe_eng_batch_store_init(&join->build, join->right_columns, join->right->types,
                                        join->base.context, err));
+    FLOE_TRY(floe_eng_batch_store_reserve_rows(&join->build, build_rows_expected(join), err));
     floe_k_join_probe_init(&join->probe);
     join->matched = floe_malloc(CAPACITY);
     join->probe_rows = floe_malloc(CAPACITY * sizeof *join->probe_rows);

@@ -123,6 +123,7 @@ int floe_eng_project_create(const floe_sql_plan *node, floe_eng_operator **input
     project->base.context = context;
     project->base.column_count = count;
     project->input = inputs[0];
+    project->base.rows_expected = inputs[0]->rows_expected;
     project->types = floe_calloc(slots, sizeof *project->types);
     project->states = floe_calloc(slots, sizeof *project->states);
     project->input_columns = floe_calloc(slots, sizeof *project->input_columns);

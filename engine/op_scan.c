@@ -362,6 +362,14 @@ static int open_iceberg(scan_operator *scan, uint32_t partition, uint32_t partit
                               floe_type_format(scan->types[i], planned, sizeof planned),
                               (int)field_id);
     }
+    if (!delta) {
+        /* total-records is optional in a summary (spec, "Snapshot Summary"): without it the
+         * estimate stays unknown. Predicates may prune: an overestimate, as documented. */
+        int64_t records = floe_ice_snapshot_summary_int(
+            floe_ice_snapshot_by_id(scan->table->metadata, snapshot_id), "total-records", 0);
+        uint32_t partitions = partition_count > 1 ? partition_count : 1;
+        if (records > 0) scan->base.rows_expected = ((uint64_t)records + partitions - 1) / partitions;
+    }
     scan->base.vtable = &iceberg_vtable;
     return floe_ice_scan_reader_batch_init(scan->reader, &scan->batch, err);
 }
@@ -430,8 +438,10 @@ static int open_parquet(scan_operator *scan, uint32_t partition, uint32_t partit
                                              &may_match, err));
         if (!may_match) continue;
         matching++;
-        if (group % partitions == partition % partitions)
+        if (group % partitions == partition % partitions) {
             scan->row_groups[scan->row_group_count++] = group;
+            scan->base.rows_expected += (uint64_t)footer->row_groups[group].num_rows;
+        }
     }
     if (partition % partitions == 0) {
         if (groups > 0 && matching == 0) {

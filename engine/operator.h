@@ -135,6 +135,10 @@ struct floe_eng_operator {
     uint32_t column_count;
     const floe_type *types; /* column_count output types; owned by the operator or its plan */
     int64_t rows_out;       /* live rows handed out so far (maintained by floe_eng_operator_next) */
+    /* About how many rows it will hand out, when known at creation (a scan: its snapshot's
+     * records over its partitions; a project: its input's), else 0. For presizing build sides
+     * only: an estimate, never a bound to rely on. */
+    uint64_t rows_expected;
 };
 
 /* The next batch (NULL at the end); see the contract above. */

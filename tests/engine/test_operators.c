@@ -1289,7 +1289,7 @@ static floe_eng_operator *weighted(floe_eng_context *context, int batches, int s
     ck_assert_ptr_nonnull(source);
     source->type = floe_type_make(FLOE_TYPE_INT64);
     ck_assert_int_eq(floe_batch_init(&source->batch, 1, &source->type, NULL), FLOE_OK);
-    source->base = (floe_eng_operator){&weighted_vtable, context, 1, &source->type, 0};
+    source->base = (floe_eng_operator){&weighted_vtable, context, 1, &source->type, 0, 0};
     source->remaining = batches;
     source->selected = selected;
     return &source->base;
