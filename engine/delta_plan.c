@@ -35,6 +35,13 @@ typedef struct compiler {
     floe_eng_context *context;
 } compiler;
 
+/* Which share of the rows a subtree's scans read (operator.h's partitions). */
+typedef struct split {
+    uint32_t partition, partition_count;
+} split;
+
+static const split WHOLE = {0, 1};
+
 bool floe_eng_delta_supported(const floe_sql_plan *plan, const char **construct)
 {
     switch (plan->kind) {
@@ -384,7 +391,7 @@ static int consolidate_create(floe_eng_operator *input, floe_eng_context *contex
 
 /* ---- compiling ----------------------------------------------------------------------------- */
 
-static int compile(const compiler *c, const floe_sql_plan *node, version at,
+static int compile(const compiler *c, const floe_sql_plan *node, version at, split share,
                    floe_eng_operator **out, floe_error *err);
 
 static floe_eng_operator_create_fn constructor_of(floe_sql_plan_kind kind)
@@ -399,9 +406,11 @@ static floe_eng_operator_create_fn constructor_of(floe_sql_plan_kind kind)
     }
 }
 
-/* `node`'s operator over its inputs compiled at versions `at[i]`. */
+/* `node`'s operator over its inputs compiled at versions `at[i]`, reading `share` of its rows.
+ * A join reads the share of its left (probe) input against its whole right (build) input: its
+ * output is linear in the left input, so the shares' outputs add up to the whole. */
 static int compile_over(const compiler *c, const floe_sql_plan *node, const version *at,
-                        floe_eng_operator **out, floe_error *err)
+                        split share, floe_eng_operator **out, floe_error *err)
 {
     *out = NULL;
     floe_eng_operator_create_fn create = constructor_of(node->kind);
@@ -414,8 +423,11 @@ static int compile_over(const compiler *c, const floe_sql_plan *node, const vers
         FLOE_RETURN_IF(compiled == NULL, FLOE_ENOMEM, err, "out of memory compiling a delta plan");
     }
     int status = FLOE_OK;
-    for (uint32_t i = 0; i < node->input_count && status == FLOE_OK; i++)
-        status = compile(c, node->inputs[i], at[i], &compiled[i], err);
+    for (uint32_t i = 0; i < node->input_count && status == FLOE_OK; i++) {
+        bool build_side = node->kind == FLOE_SQL_PLAN_JOIN && i == 1;
+        status = compile(c, node->inputs[i], at[i], build_side ? WHOLE : share, &compiled[i],
+                         err);
+    }
     /* Only the OLD L JOIN DELTA R term has a DELTA right side: the join's build side. */
     if (status == FLOE_OK && node->kind == FLOE_SQL_PLAN_JOIN && at[1] == VERSION_DELTA) {
         floe_eng_operator *delta = compiled[1];
@@ -438,7 +450,7 @@ typedef struct join_term {
 } join_term;
 
 /* DELTA of a JOIN (delta_plan.h's rules): the terms that can hold rows, summed. */
-static int compile_join_delta(const compiler *c, const floe_sql_plan *node,
+static int compile_join_delta(const compiler *c, const floe_sql_plan *node, split share,
                               floe_eng_operator **out, floe_error *err)
 {
     const floe_sql_plan *left = node->inputs[0], *right = node->inputs[1];
@@ -464,7 +476,7 @@ static int compile_join_delta(const compiler *c, const floe_sql_plan *node,
     for (uint32_t i = 0; i < term_count; i++) {
         version at[2] = {terms[i].left, terms[i].right};
         negated[i] = terms[i].negated;
-        int status = compile_over(c, node, at, &compiled[i], err);
+        int status = compile_over(c, node, at, share, &compiled[i], err);
         if (status != FLOE_OK) {
             for (uint32_t k = 0; k < i; k++) floe_eng_operator_destroy(compiled[k]);
             return status;
@@ -473,7 +485,7 @@ static int compile_join_delta(const compiler *c, const floe_sql_plan *node,
     return term_sum_create(node, compiled, negated, term_count, c->context, out, err);
 }
 
-static int compile(const compiler *c, const floe_sql_plan *node, version at,
+static int compile(const compiler *c, const floe_sql_plan *node, version at, split share,
                    floe_eng_operator **out, floe_error *err)
 {
     *out = NULL;
@@ -485,18 +497,19 @@ static int compile(const compiler *c, const floe_sql_plan *node, version at,
             at == VERSION_OLD ? source->from_snapshot_id : source->to_snapshot_id;
         FLOE_TRY(floe_eng_context_pin_scan(c->context, node, snapshot_id, at == VERSION_DELTA,
                                            source->from_snapshot_id, err));
-        return floe_eng_scan_create(node, NULL, c->context, 0, 1, out, err);
+        return floe_eng_scan_create(node, NULL, c->context, share.partition,
+                                    share.partition_count, out, err);
     }
     if (node->kind == FLOE_SQL_PLAN_JOIN && at == VERSION_DELTA)
-        return compile_join_delta(c, node, out, err);
+        return compile_join_delta(c, node, share, out, err);
     /* Linear nodes map a delta directly, and every node at OLD / NEW is itself over its
      * inputs at that version. */
     version inputs_at[2] = {at, at};
-    if (node->input_count <= 2) return compile_over(c, node, inputs_at, out, err);
+    if (node->input_count <= 2) return compile_over(c, node, inputs_at, share, out, err);
     version *many = floe_malloc(node->input_count * sizeof *many);
     FLOE_RETURN_IF(many == NULL, FLOE_ENOMEM, err, "out of memory compiling a delta plan");
     for (uint32_t i = 0; i < node->input_count; i++) many[i] = at;
-    int status = compile_over(c, node, many, out, err);
+    int status = compile_over(c, node, many, share, out, err);
     floe_free(many);
     return status;
 }
@@ -505,7 +518,19 @@ int floe_eng_delta_compile(const floe_sql_plan *plan, const floe_eng_delta_sourc
                            uint32_t source_count, floe_eng_context *context,
                            floe_eng_operator **out, floe_error *err)
 {
+    return floe_eng_delta_compile_partition(plan, sources, source_count, context, 0, 1, out, err);
+}
+
+int floe_eng_delta_compile_partition(const floe_sql_plan *plan,
+                                     const floe_eng_delta_source *sources, uint32_t source_count,
+                                     floe_eng_context *context, uint32_t partition,
+                                     uint32_t partition_count, floe_eng_operator **out,
+                                     floe_error *err)
+{
     *out = NULL;
+    FLOE_RETURN_IF(partition_count == 0 || partition >= partition_count, FLOE_EINVAL, err,
+                   "delta plan: partition %u of %u", (unsigned)partition,
+                   (unsigned)partition_count);
     const char *construct = NULL;
     FLOE_RETURN_IF(!floe_eng_delta_supported(plan, &construct), FLOE_EUNSUPPORTED, err,
                    "incremental maintenance of %s is not built yet", construct);
@@ -517,5 +542,6 @@ int floe_eng_delta_compile(const floe_sql_plan *plan, const floe_eng_delta_sourc
         FLOE_TRY(floe_eng_context_pin_delta(context, sources[i].identity,
                                             sources[i].from_snapshot_id,
                                             sources[i].to_snapshot_id, err));
-    return compile(&c, plan, VERSION_DELTA, out, err);
+    split share = {partition, partition_count};
+    return compile(&c, plan, VERSION_DELTA, share, out, err);
 }

@@ -72,4 +72,17 @@ int floe_eng_delta_compile(const floe_sql_plan *plan, const floe_eng_delta_sourc
                            uint32_t source_count, floe_eng_context *context,
                            floe_eng_operator **out, floe_error *err);
 
+/* Partition `partition` of `partition_count` of the same delta, for draining it on several
+ * threads: the scans that stream rows (every scan outside a join's right input) read their
+ * share of the files or row groups (operator.h's partitions), while a join's right (build)
+ * input is read whole by every partition. Every term is linear in its left input, so the
+ * partitions' deltas add up to the whole delta. Compile all partitions on one thread (this
+ * sets the context's pins), then drain them on as many. FLOE_EINVAL for partition >=
+ * partition_count. */
+int floe_eng_delta_compile_partition(const floe_sql_plan *plan,
+                                     const floe_eng_delta_source *sources, uint32_t source_count,
+                                     floe_eng_context *context, uint32_t partition,
+                                     uint32_t partition_count, floe_eng_operator **out,
+                                     floe_error *err);
+
 #endif

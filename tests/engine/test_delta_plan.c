@@ -284,6 +284,32 @@ static void run_delta(const query *q, const floe_eng_delta_source *sources, mult
     floe_eng_context_fini(&context);
 }
 
+/* The same delta as `partition_count` partitions, all compiled first (as a parallel drain
+ * does), then drained one after the other into `set`. */
+static void run_delta_partitions(const query *q, uint32_t partition_count, multiset *set)
+{
+    floe_eng_context context;
+    floe_eng_context_init(&context, floe_eng_database_warehouse(db));
+    floe_error err;
+    floe_error_clear(&err);
+    floe_eng_operator *parts[4] = {NULL, NULL, NULL, NULL};
+    ck_assert_uint_le(partition_count, 4);
+    for (uint32_t p = 0; p < partition_count; p++)
+        ck_assert_msg(floe_eng_delta_compile_partition(q->bound.plan, q->sources, q->source_count,
+                                                       &context, p, partition_count, &parts[p],
+                                                       &err) == FLOE_OK,
+                      "%s", err.message);
+    for (uint32_t p = 0; p < partition_count; p++) {
+        multiset_drain(set, parts[p], 1);
+        floe_eng_operator_destroy(parts[p]);
+    }
+    ck_assert_int_eq(floe_eng_delta_compile_partition(q->bound.plan, q->sources, q->source_count,
+                                                      &context, partition_count, partition_count,
+                                                      &parts[0], &err),
+                     FLOE_EINVAL);
+    floe_eng_context_fini(&context);
+}
+
 /* Plans `sql`, applies `changes` (a script), checks NEW == OLD + DELTA and that the delta from
  * the empty tables is NEW. Returns the number of distinct rows the delta changes. */
 static size_t check_delta(const char *sql, const char *changes)
@@ -307,6 +333,13 @@ static size_t check_delta(const char *sql, const char *changes)
     run_delta(&q, q.sources, &delta, NULL);
     multiset_normalize(&delta);
     size_t changed = delta.count;
+    for (uint32_t partition_count = 2; partition_count <= 3; partition_count++) {
+        multiset parts = {0};
+        run_delta_partitions(&q, partition_count, &parts);
+        multiset_normalize(&parts);
+        multiset_assert_equal(&parts, &delta, "the partitions' deltas vs DELTA");
+        multiset_fini(&parts);
+    }
 
     floe_eng_delta_source rebuild[MAX_SOURCES];
     for (uint32_t i = 0; i < q.source_count; i++) {
