@@ -322,7 +322,8 @@ static size_t join_table_bytes(const floe_k_join_table *table)
     return floe_k_ht_capacity(table->keys) * (1 + entry_width[flat.kind]) +
            (size_t)flat.group_count * (key_width[flat.kind] + sizeof(uint64_t)) + flat.heap_size +
            (table->group_capacity * 2 + table->row_capacity + table->scratch_capacity) *
-               sizeof(uint32_t);
+               sizeof(uint32_t) +
+           table->pending_capacity * (key_width[flat.kind] + 1) + table->dense_span * sizeof(uint32_t);
 }
 
 static int account_table(join_operator *join, floe_error *err)
@@ -348,6 +349,10 @@ static int build(join_operator *join, floe_error *err)
         FLOE_TRY(key_side_compute(&join->right_keys, batch, err));
         FLOE_TRY(floe_k_join_build(&join->table, &join->right_keys.keys, NULL, batch->selection,
                                    live, err));
+        FLOE_TRY(account_table(join, err));
+    }
+    if (join->keyed) {
+        FLOE_TRY(floe_k_join_build_finish(&join->table, err));
         FLOE_TRY(account_table(join, err));
     }
     floe_eng_operator_destroy(join->right);

@@ -118,6 +118,8 @@ START_TEST(random_keys_against_nested_loop)
         last.validity = last_valid;
         ck_assert_int_eq(floe_k_join_build(&table, &last, build_hashes + 1000, NULL, 500, NULL),
                          0);
+        ck_assert_int_eq(floe_k_join_build_finish(&table, NULL), FLOE_OK);
+        ck_assert_ptr_null(table.dense_rows); /* repeated keys: the hash table */
         ck_assert_uint_eq(table.row_count, BUILD);
         for (int left = 0; left <= 1; left++) {
             size_t expected = nested_loop(build, build_valid, BUILD, probe, probe_valid, PROBE,
@@ -158,6 +160,7 @@ START_TEST(one_key_with_a_thousand_matches)
     floe_k_hash_i64(hashes, build, NULL, NULL, 1000, 0);
     floe_k_keys view = {FLOE_K_KEY_I64, build, NULL, NULL};
     ck_assert_int_eq(floe_k_join_build(&table, &view, hashes, NULL, 1000, NULL), 0);
+    ck_assert_int_eq(floe_k_join_build_finish(&table, NULL), FLOE_OK);
     int64_t probe[3] = {42, 7, 42};
     uint64_t probe_hashes[3];
     floe_k_hash_i64(probe_hashes, probe, NULL, NULL, 3, 0);
@@ -204,12 +207,23 @@ START_TEST(empty_sides_and_strings)
     floe_k_join_probe_init(&state);
     uint32_t p[16], b[16];
     /* Empty build: LEFT emits every probe row unmatched; INNER nothing. */
-    ck_assert_int_eq(floe_k_join_probe_begin(&state, &table, FLOE_K_JOIN_LEFT, &view, hashes,
+    floe_k_join_table empty;
+    ck_assert_int_eq(floe_k_join_init(&empty, FLOE_K_KEY_BYTES, 0, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_k_join_build_finish(&empty, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_k_join_probe_begin(&state, &empty, FLOE_K_JOIN_LEFT, &view, hashes,
                                              NULL, 4, NULL),
                      0);
     ck_assert_uint_eq(floe_k_join_probe_next(&state, p, b, 16), 4);
     ck_assert_uint_eq(b[3], FLOE_K_JOIN_NO_MATCH);
+    floe_k_join_fini(&empty);
     ck_assert_int_eq(floe_k_join_build(&table, &view, hashes, NULL, 4, NULL), 0);
+    /* Probing before finish, building after it, finishing twice: refused. */
+    ck_assert_int_eq(floe_k_join_probe_begin(&state, &table, FLOE_K_JOIN_INNER, &view, hashes,
+                                             NULL, 4, NULL),
+                     FLOE_EINVAL);
+    ck_assert_int_eq(floe_k_join_build_finish(&table, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_k_join_build(&table, &view, hashes, NULL, 4, NULL), FLOE_EINVAL);
+    ck_assert_int_eq(floe_k_join_build_finish(&table, NULL), FLOE_EINVAL);
     ck_assert_int_eq(floe_k_join_probe_begin(&state, &table, FLOE_K_JOIN_INNER, &view, hashes,
                                              NULL, 4, NULL),
                      0);
@@ -290,6 +304,8 @@ START_TEST(unique_build_keys_against_nested_loop)
             floe_k_keys rest = {FLOE_K_KEY_I64, build + 2000, NULL, rest_valid};
             ck_assert_int_eq(floe_k_join_build(&table, &rest, NULL, NULL, build_count - 2000, NULL),
                              0);
+            ck_assert_int_eq(floe_k_join_build_finish(&table, NULL), FLOE_OK);
+            ck_assert_ptr_null(table.dense_rows); /* keys 7 apart: too sparse for the array */
             ck_assert(table.unique_keys == (round < 2));
             ck_assert(table.rows_are_groups == (round == 0));
             for (int left = 0; left <= 1; left++) {
@@ -335,6 +351,80 @@ START_TEST(unique_build_keys_against_nested_loop)
 }
 END_TEST
 
+/* Keys dense enough for the array index (join.h), as I64 and I32, with NULLs on both sides,
+ * negative keys, probe keys below, inside and far outside the range (the extremes of the type),
+ * and the same keys plus one repeat, which must fall back to the hash table: every probe agrees
+ * with the nested loop. */
+START_TEST(dense_keys_against_nested_loop)
+{
+    enum { DENSE_BUILD = 5000, DENSE_PROBE = 3000 };
+    static int64_t build[DENSE_BUILD + 1], probe[DENSE_PROBE];
+    static int32_t build32[DENSE_BUILD + 1], probe32[DENSE_PROBE];
+    static uint64_t build_valid[(DENSE_BUILD + 64) / 64], probe_valid[(DENSE_PROBE + 63) / 64];
+    for (size_t i = 0; i < DENSE_BUILD; i++) build[i] = (int64_t)i * 2 - 3000; /* distinct */
+    for (size_t i = DENSE_BUILD; i > 1; i--) {
+        size_t j = (size_t)(next_random() % i);
+        int64_t t = build[i - 1];
+        build[i - 1] = build[j];
+        build[j] = t;
+    }
+    build[DENSE_BUILD] = build[99];
+    for (size_t i = 0; i < DENSE_PROBE; i++) probe[i] = (int64_t)(next_random() % 12000) - 4000;
+    probe[0] = INT64_MIN;
+    probe[1] = INT64_MAX;
+    probe[2] = INT32_MIN;
+    probe[3] = INT32_MAX;
+    for (size_t i = 0; i <= DENSE_BUILD; i++) build32[i] = (int32_t)build[i];
+    for (size_t i = 0; i < DENSE_PROBE; i++)
+        probe32[i] = i < 2 ? (i == 0 ? INT32_MIN : INT32_MAX) : (int32_t)probe[i];
+    int64_t probe_as_read[DENSE_PROBE]; /* the I32 probe keys widened, for the nested loop */
+    for (size_t i = 0; i < DENSE_PROBE; i++) probe_as_read[i] = probe32[i];
+    memset(build_valid, 0xFF, sizeof build_valid);
+    for (size_t i = 0; i <= DENSE_BUILD; i += 13) build_valid[i >> 6] &= ~(1ull << (i & 63));
+    build_valid[99 >> 6] |= 1ull << (99 & 63); /* keep the repeated key's twin non-NULL */
+    for (size_t w = 0; w < (DENSE_PROBE + 63) / 64; w++)
+        probe_valid[w] = ~(next_random() & next_random() & next_random());
+    for (int narrow = 0; narrow <= 1; narrow++) {
+        for (int repeat = 0; repeat <= 1; repeat++) {
+            size_t build_count = repeat ? DENSE_BUILD + 1 : DENSE_BUILD;
+            floe_k_key_kind kind = narrow ? FLOE_K_KEY_I32 : FLOE_K_KEY_I64;
+            floe_k_join_table table;
+            ck_assert_int_eq(floe_k_join_init(&table, kind, 100, NULL), FLOE_OK);
+            const void *keys = narrow ? (const void *)build32 : (const void *)build;
+            floe_k_keys all = {kind, keys, NULL, build_valid};
+            ck_assert_int_eq(floe_k_join_build(&table, &all, NULL, NULL, build_count, NULL),
+                             FLOE_OK);
+            ck_assert_int_eq(floe_k_join_build_finish(&table, NULL), FLOE_OK);
+            ck_assert(repeat ? table.dense_rows == NULL : table.dense_rows != NULL);
+            ck_assert(table.unique_keys == !repeat);
+            for (int left = 0; left <= 1; left++) {
+                size_t expected = nested_loop(build, build_valid, build_count,
+                                              narrow ? probe_as_read : probe, probe_valid,
+                                              DENSE_PROBE, left, expected_probe, expected_build);
+                floe_k_join_probe state;
+                floe_k_join_probe_init(&state);
+                floe_k_keys view = {kind, narrow ? (const void *)probe32 : (const void *)probe,
+                                    NULL, probe_valid};
+                ck_assert_int_eq(floe_k_join_probe_begin(&state, &table,
+                                                         left ? FLOE_K_JOIN_LEFT
+                                                              : FLOE_K_JOIN_INNER,
+                                                         &view, NULL, NULL, DENSE_PROBE, NULL),
+                                 FLOE_OK);
+                size_t total = 0, got;
+                while ((got = floe_k_join_probe_next(&state, got_probe + total, got_build + total,
+                                                     64)) > 0)
+                    total += got;
+                ck_assert_uint_eq(total, expected);
+                ck_assert_int_eq(memcmp(got_probe, expected_probe, total * sizeof(uint32_t)), 0);
+                ck_assert_int_eq(memcmp(got_build, expected_build, total * sizeof(uint32_t)), 0);
+                floe_k_join_probe_fini(&state);
+            }
+            floe_k_join_fini(&table);
+        }
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("join");
@@ -344,6 +434,7 @@ int main(void)
     tcase_add_test(cases, one_key_with_a_thousand_matches);
     tcase_add_test(cases, empty_sides_and_strings);
     tcase_add_test(cases, unique_build_keys_against_nested_loop);
+    tcase_add_test(cases, dense_keys_against_nested_loop);
     suite_add_tcase(suite, cases);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
