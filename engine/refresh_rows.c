@@ -213,10 +213,14 @@ static int compare_source(floe_eng_database *db, const floe_eng_delta_source *so
     planned_file *from = NULL, *to = NULL;
     size_t from_count = 0, to_count = 0;
     int status = FLOE_OK;
-    if (source->from_snapshot_id >= 0)
+    /* Files in manifests both snapshots share are the same at both: left out of both plans. */
+    int64_t unchanged = 0;
+    if (source->to_snapshot_id >= 0)
+        status = floe_ice_table_plan_change(table, source->from_snapshot_id,
+                                            source->to_snapshot_id, &to_plan, &from_plan,
+                                            &unchanged, err);
+    else if (source->from_snapshot_id >= 0)
         status = floe_ice_table_plan_scan(table, source->from_snapshot_id, &from_plan, err);
-    if (status == FLOE_OK && source->to_snapshot_id >= 0)
-        status = floe_ice_table_plan_scan(table, source->to_snapshot_id, &to_plan, err);
     if (status == FLOE_OK) {
         from = planned_files(from_plan, &from_count);
         to = planned_files(to_plan, &to_count);

@@ -252,6 +252,13 @@ int floe_ice_table_metadata_parse(const char *json, size_t size, const char *sou
 int floe_ice_table_metadata_read_file(const char *path, floe_ice_table_metadata **out,
                                       floe_error *err);
 
+/* The same in two steps, for a cache keyed by what the file holds: its bytes as stored (*data
+ * the caller's, floe_free), then those bytes parsed (gzip or not, as above). */
+int floe_ice_table_metadata_read_bytes(const char *path, char **data, size_t *size,
+                                       floe_error *err);
+int floe_ice_table_metadata_parse_stored(const char *data, size_t size, const char *path,
+                                         floe_ice_table_metadata **out, floe_error *err);
+
 void floe_ice_table_metadata_free(floe_ice_table_metadata *metadata);
 
 /* ---- lookups (NULL when absent) --------------------------------------------------------- */

@@ -1184,24 +1184,36 @@ static int read_whole_file(const char *path, char **data, size_t *size, floe_err
     return FLOE_OK;
 }
 
+int floe_ice_table_metadata_read_bytes(const char *path, char **data, size_t *size,
+                                       floe_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    return read_whole_file(path, data, size, err);
+}
+
+int floe_ice_table_metadata_parse_stored(const char *data, size_t size, const char *path,
+                                         floe_ice_table_metadata **out, floe_error *err)
+{
+    *out = NULL;
+    if (size < 2 || (unsigned char)data[0] != 0x1f || (unsigned char)data[1] != 0x8b)
+        return floe_ice_table_metadata_parse(data, size, path, out, err);
+    char *inflated = NULL;
+    size_t inflated_size = 0;
+    FLOE_TRY(gunzip((const unsigned char *)data, size, path, &inflated, &inflated_size, err));
+    int status = floe_ice_table_metadata_parse(inflated, inflated_size, path, out, err);
+    floe_free(inflated);
+    return status;
+}
+
 int floe_ice_table_metadata_read_file(const char *path, floe_ice_table_metadata **out,
                                       floe_error *err)
 {
     *out = NULL;
     char *data = NULL;
     size_t size = 0;
-    FLOE_TRY(read_whole_file(path, &data, &size, err));
-    if (size >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {
-        char *inflated = NULL;
-        size_t inflated_size = 0;
-        int status = gunzip((const unsigned char *)data, size, path, &inflated, &inflated_size,
-                            err);
-        floe_free(data);
-        FLOE_TRY(status);
-        data = inflated;
-        size = inflated_size;
-    }
-    int status = floe_ice_table_metadata_parse(data, size, path, out, err);
+    FLOE_TRY(floe_ice_table_metadata_read_bytes(path, &data, &size, err));
+    int status = floe_ice_table_metadata_parse_stored(data, size, path, out, err);
     floe_free(data);
     return status;
 }

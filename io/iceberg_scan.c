@@ -300,14 +300,32 @@ int floe_ice_row_group_may_match(const floe_pq_column_statistics *statistics, in
     }
 }
 
-/* Restricts the cursor's reader to the row groups the predicates cannot rule out; counts the
- * others in *pruned. Only columns the file stores (not missing or constant ones) are judged. */
+/* Which row groups of a file a partition reads when a change has fewer files than partitions
+ * (see "Change mode" in the header): group g of the file numbered `file` belongs to partition
+ * (file + g) mod count, so partition file mod count reads the file's first group. */
+typedef struct row_group_share {
+    uint32_t partition;
+    uint32_t count;           /* 1: every row group */
+    size_t file;
+} row_group_share;
+
+static int owns_row_group(const row_group_share *share, uint32_t group)
+{
+    return share == NULL || share->count <= 1 ||
+           (share->file + group) % share->count == share->partition;
+}
+
+/* Restricts the cursor's reader to the row groups of its share (NULL: all) that the predicates
+ * cannot rule out; counts the ones of its share they rule out in *pruned. Only columns the
+ * file stores (not missing or constant ones) are judged. */
 static int file_cursor_select_row_groups(file_cursor *cursor, const floe_ice_field *const *fields,
                                          const floe_ice_predicate *predicates,
-                                         size_t predicate_count, int64_t *pruned, floe_error *err)
+                                         size_t predicate_count, const row_group_share *share,
+                                         int64_t *pruned, floe_error *err)
 {
     uint32_t groups = floe_pq_reader_row_group_count(cursor->reader);
-    if (groups == 0 || predicate_count == 0) return FLOE_OK;
+    int split = share != NULL && share->count > 1;
+    if (groups == 0 || (predicate_count == 0 && !split)) return FLOE_OK;
     cursor->selected_groups = floe_malloc(groups * sizeof *cursor->selected_groups);
     cursor->group_starts = floe_malloc(groups * sizeof *cursor->group_starts);
     FLOE_RETURN_IF(cursor->selected_groups == NULL || cursor->group_starts == NULL, FLOE_ENOMEM,
@@ -318,6 +336,7 @@ static int file_cursor_select_row_groups(file_cursor *cursor, const floe_ice_fie
         int64_t rows = floe_pq_reader_row_group_rows(cursor->reader, group);
         cursor->group_starts[group] = start;
         start += rows;
+        if (!owns_row_group(share, group)) continue;
         int may_match = 1;
         for (size_t p = 0; p < predicate_count && may_match; p++) {
             for (uint32_t i = 0; i < cursor->field_count; i++) {
@@ -334,8 +353,8 @@ static int file_cursor_select_row_groups(file_cursor *cursor, const floe_ice_fie
             }
         }
         if (may_match) cursor->selected_groups[kept++] = group;
+        else (*pruned)++;
     }
-    *pruned += groups - kept;
     if (kept == groups) {
         floe_free(cursor->selected_groups);
         floe_free(cursor->group_starts);
@@ -370,15 +389,17 @@ static int cheapest_leaf(const floe_pq_file_metadata *footer)
 }
 
 /* Opens `path` to be read as `fields` (table types `types`); data_file (may be NULL) supplies
- * identity partition values for columns the file lacks. Row groups that `predicates` rule out
- * are skipped (counted in *row_groups_pruned). */
+ * identity partition values for columns the file lacks. Only the row groups of `share` (NULL:
+ * all) are read, and of those, the ones `predicates` rule out are skipped (counted in
+ * *row_groups_pruned). */
 static int file_cursor_open(file_cursor *cursor, const char *path,
                             const floe_ice_scan_file *data_file,
                             const floe_ice_table_metadata *metadata,
                             const floe_ice_field *const *fields, const floe_type *types,
                             uint32_t field_count, const floe_ice_predicate *predicates,
-                            size_t predicate_count, int64_t *row_groups_pruned,
-                            floe_io_backend backend, floe_error *err)
+                            size_t predicate_count, const row_group_share *share,
+                            int64_t *row_groups_pruned, floe_io_backend backend,
+                            floe_error *err)
 {
     memset(cursor, 0, sizeof *cursor);
     cursor->path = path;
@@ -450,7 +471,7 @@ static int file_cursor_open(file_cursor *cursor, const char *path,
     options.dictionary_as_codes = true;
     status = floe_pq_reader_open(&cursor->reader, path, &options, err);
     if (status < 0) goto done;
-    status = file_cursor_select_row_groups(cursor, fields, predicates, predicate_count,
+    status = file_cursor_select_row_groups(cursor, fields, predicates, predicate_count, share,
                                            row_groups_pruned, err);
     if (status < 0) goto done;
     status = floe_pq_reader_batch_init(cursor->reader, &cursor->file_batch, err);
@@ -694,6 +715,12 @@ struct floe_ice_scan_reader {
     size_t *selected_items;                 /* items this reader reads, ascending */
     size_t selected_item_count;
     size_t item_index;                      /* next entry of selected_items to open */
+    /* Partitions: this reader's and how many. With row_group_partitions (a change of fewer
+     * files than partitions), every partition selects every file (or changelog) and reads
+     * the row groups row_group_share gives it. */
+    uint32_t partition;
+    uint32_t partition_count;
+    bool row_group_partitions;
     int cursor_open;
     file_cursor cursor;
     const read_item *item;                  /* the open item; NULL before the first and at
@@ -855,7 +882,7 @@ static int load_equality_deletes(floe_ice_scan_reader *reader, const floe_ice_sc
     }
     file_cursor cursor;
     int status = file_cursor_open(&cursor, file->path, NULL, reader->table->metadata, fields, types,
-                                  count, NULL, 0, NULL, reader->backend, err);
+                                  count, NULL, 0, NULL, NULL, reader->backend, err);
     while (status == FLOE_OK) {
         status = file_cursor_next(&cursor, err);
         if (status < 0 || cursor.row_count == 0) break;
@@ -1346,8 +1373,11 @@ static int select_changelogs(floe_ice_scan_reader *reader,
     FLOE_RETURN_IF(reader->selected_changelogs == NULL || reader->changelog_fields == NULL ||
                        reader->changelog_types == NULL,
                    FLOE_ENOMEM, err, "out of memory");
+    reader->partition = partition;
+    reader->partition_count = partition_count;
+    reader->row_group_partitions = partition_count > 1 && reader->changelog_count < partition_count;
     for (size_t i = 0; i < reader->changelog_count; i++)
-        if (i % partition_count == partition)
+        if (reader->row_group_partitions || i % partition_count == partition)
             reader->selected_changelogs[reader->selected_changelog_count++] = i;
     for (uint32_t i = 0; i < reader->column_count; i++) {
         reader->changelog_fields[i] = reader->fields[i];
@@ -1356,6 +1386,27 @@ static int select_changelogs(floe_ice_scan_reader *reader,
     reader->changelog_fields[reader->column_count] = &changelog_weight_field;
     reader->changelog_types[reader->column_count] = floe_type_make(FLOE_TYPE_INT64);
     return FLOE_OK;
+}
+
+/* The row groups this reader reads of file (or changelog) number `file`, and whether it is
+ * the partition that counts the file in its stats (the one reading its first row group). */
+static row_group_share share_of(const floe_ice_scan_reader *reader, size_t file, int *counts)
+{
+    row_group_share share = {reader->partition, reader->row_group_partitions
+                                                    ? reader->partition_count : 1, file};
+    *counts = !reader->row_group_partitions || file % reader->partition_count == reader->partition;
+    return share;
+}
+
+/* Whether a partition that does not count the file owns none of its row groups (it then
+ * leaves the file alone). */
+static int owns_nothing(const file_cursor *cursor, const row_group_share *share, int counts)
+{
+    if (counts) return 0;
+    uint32_t groups = floe_pq_reader_row_group_count(cursor->reader);
+    uint32_t first = (uint32_t)((share->partition + share->count - share->file % share->count) %
+                                share->count);
+    return groups <= first;
 }
 
 /* Hands the cursor's vectors out as the batch (views), `live` of its `rows` rows selected. */
@@ -1388,19 +1439,21 @@ static int next_changelog_batch(floe_ice_scan_reader *reader, floe_batch *batch,
     for (;;) {
         if (!reader->cursor_open) {
             if (reader->changelog_index >= reader->selected_changelog_count) return FLOE_OK;
-            const char *path =
-                reader->changelogs[reader->selected_changelogs[reader->changelog_index++]];
+            size_t index = reader->selected_changelogs[reader->changelog_index++];
+            int counts;
+            row_group_share share = share_of(reader, index, &counts);
             int64_t ignored_pruned = 0;
-            int status = file_cursor_open(cursor, path, NULL, reader->table->metadata,
-                                          reader->changelog_fields, reader->changelog_types,
-                                          reader->column_count + 1, NULL, 0, &ignored_pruned,
-                                          reader->backend, err);
-            if (status < 0) {
+            int status = file_cursor_open(cursor, reader->changelogs[index], NULL,
+                                          reader->table->metadata, reader->changelog_fields,
+                                          reader->changelog_types, reader->column_count + 1,
+                                          NULL, 0, &share, &ignored_pruned, reader->backend, err);
+            if (status < 0 || owns_nothing(cursor, &share, counts)) {
                 file_cursor_fini(cursor);
-                return status;
+                if (status < 0) return status;
+                continue;
             }
             reader->cursor_open = 1;
-            reader->stats.changelog_files_read++;
+            if (counts) reader->stats.changelog_files_read++;
         }
         FLOE_TRY(file_cursor_next(cursor, err));
         uint32_t rows = cursor->row_count;
@@ -1461,8 +1514,11 @@ static int plan_reads(floe_ice_scan_reader *reader, const floe_ice_scan_reader_o
         FLOE_TRY(plan_changelogs(reader, options, from, to, &usable, err));
         if (usable) return FLOE_OK;
     }
-    FLOE_TRY(floe_ice_table_plan_scan(table, to, &reader->plan, err));
-    if (from != -1) FLOE_TRY(floe_ice_table_plan_scan(table, from, &reader->from_plan, err));
+    int64_t unchanged = 0;
+    FLOE_TRY(floe_ice_table_plan_change(table, from, to, &reader->plan, &reader->from_plan,
+                                        &unchanged, err));
+    reader->stats.change_files_compared += unchanged;
+    reader->stats.change_files_unchanged += unchanged;
     return items_of_change(reader, err);
 }
 
@@ -1492,15 +1548,20 @@ static int select_items(floe_ice_scan_reader *reader, const floe_ice_scan_reader
         floe_free(paths);
         return floe_error_set(err, FLOE_ENOMEM, "out of memory");
     }
+    reader->partition = partition;
+    reader->partition_count = partition_count;
+    reader->row_group_partitions = reader->changes && partition_count > 1 &&
+                                   reader->item_count < partition_count;
     for (size_t i = 0; i < reader->item_count; i++) {
-        if (i % partition_count != partition) continue;
+        int counts = i % partition_count == partition;
+        if (!counts && !reader->row_group_partitions) continue;
         const floe_ice_scan_file *file = reader->items[i].data;
         if (listed_only && (path_count == 0 || bsearch(&file->file->file_path, paths, path_count,
                                                        sizeof *paths,
                                                        compare_text_pointers) == NULL))
             continue;
         if (reader->predicate_count > 0 && !file_may_match(reader, file)) {
-            reader->stats.data_files_pruned++;
+            if (counts) reader->stats.data_files_pruned++;
             continue;
         }
         reader->selected_items[reader->selected_item_count++] = i;
@@ -1724,9 +1785,12 @@ int floe_ice_scan_reader_batch_init(const floe_ice_scan_reader *reader, floe_bat
 
 /* ---- reading ------------------------------------------------------------------------------- */
 
+/* Opens the next selected item; leaves reader->cursor_open 0 when this partition has none of
+ * its row groups to read. */
 static int open_item(floe_ice_scan_reader *reader, floe_error *err)
 {
-    const read_item *item = &reader->items[reader->selected_items[reader->item_index++]];
+    size_t index = reader->selected_items[reader->item_index++];
+    const read_item *item = &reader->items[index];
     const floe_ice_scan_file *data = item->data;
     reader->item = item;
     FLOE_RETURN_IF(!data->path_found, FLOE_ENOTFOUND, err, "data file %s does not exist",
@@ -1737,15 +1801,18 @@ static int open_item(floe_ice_scan_reader *reader, floe_error *err)
     for (uint32_t d = 0; d < item->delete_count; d++)
         FLOE_TRY(load_delete_file(reader, item->deletes[d].index, err));
     FLOE_TRY(collect_positions(reader, item, err));
+    int counts;
+    row_group_share share = share_of(reader, index, &counts);
     int status = file_cursor_open(&reader->cursor, data->path, data, reader->table->metadata,
                                   reader->fields, reader->types, reader->field_count,
-                                  reader->predicates, reader->predicate_count,
+                                  reader->predicates, reader->predicate_count, &share,
                                   &reader->stats.row_groups_pruned, reader->backend, err);
-    if (status < 0) {
+    if (status < 0 || owns_nothing(&reader->cursor, &share, counts)) {
         file_cursor_fini(&reader->cursor);
-        return status;
+        return status < 0 ? status : FLOE_OK;
     }
     reader->cursor_open = 1;
+    if (!counts) return FLOE_OK;
     reader->stats.data_files_read++;
     reader->stats.data_bytes_read += data->file_size;
     if (reader->changes) reader->stats.change_files_read++;
@@ -1806,6 +1873,7 @@ int floe_ice_scan_reader_next_batch(floe_ice_scan_reader *reader, floe_batch *ba
                 return FLOE_OK;
             }
             FLOE_TRY(open_item(reader, err));
+            if (!reader->cursor_open) continue;
         }
         file_cursor *cursor = &reader->cursor;
         FLOE_TRY(file_cursor_next(cursor, err));

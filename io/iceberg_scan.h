@@ -71,14 +71,32 @@
  *     reads. Other ranges holding a `replace` are diffed like any
  *     other: compacted files are retracted and their replacements inserted, which is exact.
  *     from == to is an empty change (changes_replace_only 0).
- *   - Metadata: both snapshots' manifests are read (the per-file comparison needs each file's
- *     deletes at both); data: only changed files, so the cost of reading rows follows the
- *     change. Same-path files are compared, so a file re-added under its old path is treated
- *     as the same file (its rows then differ only by deletes).
+ *   - Metadata: only the manifests that differ are read (floe_ice_table_plan_change). When
+ *     both manifest lists name the same delete manifests, every data file has the same
+ *     applicable deletes at both, so a data manifest named by both lists holds files whose
+ *     rows are the same at both: it is not read, and its live files (the list's added +
+ *     existing file counts) count as compared and unchanged. The data manifests in one list
+ *     only are read and their live files matched by path as below (a file a manifest rewrite
+ *     moved to another manifest shows up at both sides and is unchanged). When the delete
+ *     manifests differ, both snapshots are planned whole (the per-file comparison needs each
+ *     file's deletes at both). An append after a long history thus reads one manifest list
+ *     per snapshot and one manifest. Data: only changed files, so the cost of reading rows
+ *     follows the change. Same-path files are compared, so a file re-added under its old path
+ *     is treated as the same file (its rows then differ only by deletes).
  *   - Projection, predicates (pruning drops files and row groups whose rows cannot pass the
  *     caller's filter, which is just as sound for a delta), file_paths and partitions apply as
  *     in a snapshot scan; partitions split the list of files to read (changed files, numbered in
- *     the order: files live at `to` in manifest order, then files live only at `from`).
+ *     the order: files live at `to` in manifest order, then files live only at `from`), file i
+ *     to partition i modulo partition_count. When there are fewer changed files than
+ *     partitions (one append is one file), they split the files' row groups instead, so that
+ *     every partition has work: every partition takes every file, and row group g of file i
+ *     belongs to partition (i + g) modulo partition_count. Row positions stay those of the
+ *     whole file, so position deletes apply as usual; rows are counted where they are read,
+ *     and each file once, by the partition holding its first row group (i modulo
+ *     partition_count: data_files_read, data_bytes_read, change_files_read,
+ *     data_files_pruned); row_groups_pruned counts each partition's own row groups. A
+ *     partition that holds no row group of a file (it has fewer than partition_count) does
+ *     not read it. The union over the partitions is the whole change.
  *   - A file live at both whose applicable deletes differ only by position delete files that
  *     delete the same rows of it at both snapshots (usually none of its rows: a position delete
  *     file without file_path bounds applies to every older data file of its partition) is
@@ -109,8 +127,10 @@
  * by field id and typed as in a snapshot scan, batch->weights taken from the weight column
  * (weight-0 rows left out through the selection; a NULL weight is FLOE_ECORRUPT), predicates
  * prune nothing, and partitions split the list of changelogs (file i to partition i modulo
- * partition_count). stats.changes_from_changelogs is 1, changelog_files_read counts the files
- * opened, rows_read their rows, rows_inserted / rows_retracted the rows of positive / negative
+ * partition_count; with fewer changelogs than partitions, their row groups, as for data files
+ * above, changelog_files_read counting each file once). stats.changes_from_changelogs is 1,
+ * changelog_files_read counts the files opened, rows_read their rows, rows_inserted /
+ * rows_retracted the rows of positive / negative
  * weight; data_files_read, data_bytes_read and change_files_* stay 0, and
  * floe_ice_scan_reader_current_file is NULL.
  * Otherwise (a snapshot without the key: a rebuild, a DELETE by hand, a compaction; a missing

@@ -13,6 +13,7 @@
 
 #include "io/catalog_fs.h"     /* floe_io_catalog_table_directory */
 #include "io/iceberg_locate.h" /* floe_ice_locate_metadata, floe_ice_resolve_path */
+#include "io/iceberg_metadata_cache.h" /* floe_ice_metadata_cache_acquire */
 #include "kernels/memory.h"
 
 #include <inttypes.h>
@@ -41,7 +42,7 @@ static int names_a_table(const char *text, const char *warehouse)
 void floe_ice_table_free(floe_ice_table *table)
 {
     if (table == NULL) return;
-    floe_ice_table_metadata_free(table->metadata);
+    floe_ice_metadata_cache_release(table->metadata);
     floe_free(table->directory);
     floe_free(table->metadata_path);
     floe_free(table);
@@ -79,7 +80,7 @@ int floe_ice_table_open(floe_ice_table **out, const char *table_directory_or_nam
             floe_error_prefix(err, "table %s", table_directory_or_name);
     }
     if (status == FLOE_OK)
-        status = floe_ice_table_metadata_read_file(table->metadata_path, &table->metadata, err);
+        status = floe_ice_metadata_cache_acquire(table->metadata_path, &table->metadata, err);
     if (status != FLOE_OK) {
         floe_ice_table_free(table);
         return status;
@@ -791,11 +792,13 @@ static void *grow_one(growing *array, size_t item_size)
     return (char *)array->items + array->count++ * item_size;
 }
 
+/* The live files of every manifest whose `skip` flag is 0 (skip NULL: of every manifest). */
 static int collect_live_files(const floe_ice_table *table, floe_ice_scan_plan *plan,
-                              const floe_ice_snapshot_manifests *manifests, growing *data,
-                              growing *deletes, floe_error *err)
+                              const floe_ice_snapshot_manifests *manifests, const uint8_t *skip,
+                              growing *data, growing *deletes, floe_error *err)
 {
     for (size_t m = 0; m < manifests->count; m++) {
+        if (skip != NULL && skip[m]) continue;
         floe_ice_manifest *manifest = NULL;
         FLOE_TRY(floe_ice_manifest_cache_get(plan->cache, table, &manifests->files[m], &manifest,
                                              err));
@@ -826,8 +829,12 @@ static int resolve_predicate_types(const floe_ice_table *table, const floe_ice_s
     return FLOE_OK;
 }
 
-static int build_plan(const floe_ice_table *table, floe_ice_scan_plan *plan,
-                      const floe_ice_scan_options *options, floe_error *err)
+/* Plans plan->snapshot_id from its loaded manifest list, leaving out the manifests `skip`
+ * flags (NULL: none). */
+static int build_plan_from(const floe_ice_table *table, floe_ice_scan_plan *plan,
+                           const floe_ice_scan_options *options,
+                           const floe_ice_snapshot_manifests *manifests, const uint8_t *skip,
+                           floe_error *err)
 {
     const floe_ice_snapshot *snapshot = floe_ice_snapshot_by_id(table->metadata, plan->snapshot_id);
     plan->sequence_number = snapshot->sequence_number;
@@ -836,12 +843,8 @@ static int build_plan(const floe_ice_table *table, floe_ice_scan_plan *plan,
                    "%zu predicates: at most 64 are supported", options->predicate_count);
     FLOE_TRY(resolve_predicate_types(table, options, types, err));
 
-    floe_ice_snapshot_manifests manifests;
-    FLOE_TRY(floe_ice_snapshot_manifests_load(table, snapshot, plan->cache, &plan->arena,
-                                              &manifests, err));
     growing data = {0}, deletes = {0};
-    int status = collect_live_files(table, plan, &manifests, &data, &deletes, err);
-    floe_ice_snapshot_manifests_fini(&manifests);
+    int status = collect_live_files(table, plan, manifests, skip, &data, &deletes, err);
     plan->manifests_read = floe_ice_manifest_cache_reads(plan->cache);
 
     if (status == FLOE_OK && deletes.count > 0) {
@@ -897,14 +900,23 @@ static int build_plan(const floe_ice_table *table, floe_ice_scan_plan *plan,
     return status;
 }
 
-int floe_ice_table_plan_scan_with(const floe_ice_table *table, int64_t snapshot_id,
-                                  const floe_ice_scan_options *options, floe_ice_scan_plan **out,
-                                  floe_error *err)
+static int build_plan(const floe_ice_table *table, floe_ice_scan_plan *plan,
+                      const floe_ice_scan_options *options, floe_error *err)
+{
+    const floe_ice_snapshot *snapshot = floe_ice_snapshot_by_id(table->metadata, plan->snapshot_id);
+    floe_ice_snapshot_manifests manifests;
+    FLOE_TRY(floe_ice_snapshot_manifests_load(table, snapshot, plan->cache, &plan->arena,
+                                              &manifests, err));
+    int status = build_plan_from(table, plan, options, &manifests, NULL, err);
+    floe_ice_snapshot_manifests_fini(&manifests);
+    return status;
+}
+
+/* An empty plan of `snapshot_id` (-1: the current snapshot), which must exist. */
+static int plan_create(const floe_ice_table *table, int64_t snapshot_id, floe_ice_scan_plan **out,
+                       floe_error *err)
 {
     *out = NULL;
-    FLOE_RETURN_IF(table == NULL, FLOE_EINVAL, err, "no table");
-    floe_ice_scan_options no_options = {NULL, 0};
-    if (options == NULL) options = &no_options;
     if (snapshot_id == -1) snapshot_id = table->metadata->current_snapshot_id;
     FLOE_RETURN_IF(snapshot_id != -1 && floe_ice_snapshot_by_id(table->metadata, snapshot_id) == NULL,
                    FLOE_ENOTFOUND, err, "%s: no snapshot %" PRId64, table->directory, snapshot_id);
@@ -913,12 +925,146 @@ int floe_ice_table_plan_scan_with(const floe_ice_table *table, int64_t snapshot_
     floe_arena_init(&plan->arena, 0, 0);
     plan->snapshot_id = snapshot_id;
     int status = floe_ice_manifest_cache_create(&plan->cache, err);
-    if (status == FLOE_OK && snapshot_id != -1) status = build_plan(table, plan, options, err);
     if (status != FLOE_OK) {
         floe_ice_scan_plan_free(plan);
         return status;
     }
     *out = plan;
+    return FLOE_OK;
+}
+
+int floe_ice_table_plan_scan_with(const floe_ice_table *table, int64_t snapshot_id,
+                                  const floe_ice_scan_options *options, floe_ice_scan_plan **out,
+                                  floe_error *err)
+{
+    *out = NULL;
+    FLOE_RETURN_IF(table == NULL, FLOE_EINVAL, err, "no table");
+    floe_ice_scan_options no_options = {NULL, 0};
+    if (options == NULL) options = &no_options;
+    floe_ice_scan_plan *plan = NULL;
+    FLOE_TRY(plan_create(table, snapshot_id, &plan, err));
+    int status = plan->snapshot_id != -1 ? build_plan(table, plan, options, err) : FLOE_OK;
+    if (status != FLOE_OK) {
+        floe_ice_scan_plan_free(plan);
+        return status;
+    }
+    *out = plan;
+    return FLOE_OK;
+}
+
+/* ---- planning a change: only the manifests that differ ----------------------------------- */
+
+static int compare_manifest_paths(const void *left, const void *right)
+{
+    const floe_ice_manifest_file *a = *(const floe_ice_manifest_file *const *)left;
+    const floe_ice_manifest_file *b = *(const floe_ice_manifest_file *const *)right;
+    return strcmp(a->manifest_path, b->manifest_path);
+}
+
+/* The entries of `manifests` with `content` into sorted[] (room for every entry), by path;
+ * returns their number. */
+static size_t sorted_by_path(const floe_ice_snapshot_manifests *manifests, int32_t content,
+                             const floe_ice_manifest_file **sorted)
+{
+    size_t count = 0;
+    for (size_t m = 0; m < manifests->count; m++)
+        if (manifests->files[m].content == content) sorted[count++] = &manifests->files[m];
+    qsort(sorted, count, sizeof *sorted, compare_manifest_paths);
+    return count;
+}
+
+/* Flags the data manifests that both snapshots' lists name (see floe_ice_table_plan_change),
+ * when their delete manifests are the same, and sums their live data files. */
+static int mark_shared_manifests(const floe_ice_snapshot_manifests *to,
+                                 const floe_ice_snapshot_manifests *from, uint8_t *skip_to,
+                                 uint8_t *skip_from, int64_t *shared_files, floe_error *err)
+{
+    const floe_ice_manifest_file **to_sorted = floe_malloc((to->count + 1) * sizeof *to_sorted);
+    const floe_ice_manifest_file **from_sorted =
+        floe_malloc((from->count + 1) * sizeof *from_sorted);
+    if (to_sorted == NULL || from_sorted == NULL) {
+        floe_free(to_sorted);
+        floe_free(from_sorted);
+        return floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    size_t to_deletes = sorted_by_path(to, FLOE_ICE_MANIFEST_CONTENT_DELETES, to_sorted);
+    size_t from_deletes = sorted_by_path(from, FLOE_ICE_MANIFEST_CONTENT_DELETES, from_sorted);
+    int same_deletes = to_deletes == from_deletes;
+    for (size_t i = 0; i < to_deletes && same_deletes; i++)
+        same_deletes = compare_manifest_paths(&to_sorted[i], &from_sorted[i]) == 0;
+    size_t from_data =
+        same_deletes ? sorted_by_path(from, FLOE_ICE_MANIFEST_CONTENT_DATA, from_sorted) : 0;
+    for (size_t m = 0; m < to->count && from_data > 0; m++) {
+        const floe_ice_manifest_file *entry = &to->files[m];
+        if (entry->content != FLOE_ICE_MANIFEST_CONTENT_DATA) continue;
+        const floe_ice_manifest_file **found =
+            bsearch(&entry, from_sorted, from_data, sizeof *from_sorted, compare_manifest_paths);
+        /* The same file with the same inherited snapshot id and sequence number holds the
+         * same entries at both; its live count must be known to keep the counters exact. */
+        if (found == NULL || (*found)->sequence_number != entry->sequence_number ||
+            (*found)->added_snapshot_id != entry->added_snapshot_id ||
+            entry->added_files_count < 0 || entry->existing_files_count < 0)
+            continue;
+        skip_to[m] = 1;
+        skip_from[*found - from->files] = 1;
+        *shared_files += (int64_t)entry->added_files_count + entry->existing_files_count;
+    }
+    floe_free(to_sorted);
+    floe_free(from_sorted);
+    return FLOE_OK;
+}
+
+int floe_ice_table_plan_change(const floe_ice_table *table, int64_t from_snapshot_id,
+                               int64_t to_snapshot_id, floe_ice_scan_plan **to_plan,
+                               floe_ice_scan_plan **from_plan, int64_t *unchanged_files,
+                               floe_error *err)
+{
+    *to_plan = NULL;
+    *from_plan = NULL;
+    *unchanged_files = 0;
+    FLOE_RETURN_IF(table == NULL, FLOE_EINVAL, err, "no table");
+    if (from_snapshot_id == -1)
+        return floe_ice_table_plan_scan(table, to_snapshot_id, to_plan, err);
+    floe_ice_scan_plan *to = NULL, *from = NULL;
+    FLOE_TRY(plan_create(table, to_snapshot_id, &to, err));
+    int status = plan_create(table, from_snapshot_id, &from, err);
+    floe_ice_scan_options no_options = {NULL, 0};
+    floe_ice_snapshot_manifests to_manifests = {0}, from_manifests = {0};
+    uint8_t *skip_to = NULL, *skip_from = NULL;
+    int64_t shared_files = 0;
+    if (status == FLOE_OK && to->snapshot_id != -1)
+        status = floe_ice_snapshot_manifests_load(
+            table, floe_ice_snapshot_by_id(table->metadata, to->snapshot_id), to->cache,
+            &to->arena, &to_manifests, err);
+    if (status == FLOE_OK)
+        status = floe_ice_snapshot_manifests_load(
+            table, floe_ice_snapshot_by_id(table->metadata, from->snapshot_id), from->cache,
+            &from->arena, &from_manifests, err);
+    if (status == FLOE_OK) {
+        skip_to = floe_calloc(to_manifests.count + 1, 1);
+        skip_from = floe_calloc(from_manifests.count + 1, 1);
+        if (skip_to == NULL || skip_from == NULL)
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    if (status == FLOE_OK && to->snapshot_id != -1)
+        status = mark_shared_manifests(&to_manifests, &from_manifests, skip_to, skip_from,
+                                       &shared_files, err);
+    if (status == FLOE_OK && to->snapshot_id != -1)
+        status = build_plan_from(table, to, &no_options, &to_manifests, skip_to, err);
+    if (status == FLOE_OK)
+        status = build_plan_from(table, from, &no_options, &from_manifests, skip_from, err);
+    floe_ice_snapshot_manifests_fini(&to_manifests);
+    floe_ice_snapshot_manifests_fini(&from_manifests);
+    floe_free(skip_to);
+    floe_free(skip_from);
+    if (status != FLOE_OK) {
+        floe_ice_scan_plan_free(to);
+        floe_ice_scan_plan_free(from);
+        return status;
+    }
+    *to_plan = to;
+    *from_plan = from;
+    *unchanged_files = shared_files;
     return FLOE_OK;
 }
 

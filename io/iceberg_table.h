@@ -7,8 +7,14 @@
  * that contains '/' or no '.' (or any string when warehouse is NULL) is a directory; otherwise
  * it is a table name resolved by io/catalog_fs.h to <warehouse>/ns/name (write "./my.table" for
  * a directory whose name has a dot). The current metadata file is found by
- * floe_ice_locate_metadata (the version hint, else the newest metadata file). The table keeps its real directory, so every path stored in metadata and manifests
- * is re-rooted with floe_ice_resolve_path (io/iceberg_locate.h).
+ * floe_ice_locate_metadata (the version hint, else the newest metadata file) at every open, so
+ * an open always sees the latest commit; the file's parse is taken from the process-wide cache
+ * of io/iceberg_metadata_cache.h, so a file already parsed (by an earlier or concurrent open
+ * of the same table, on any thread) is not parsed again. The metadata is therefore shared and
+ * read-only (const): nothing may change it after open; a writer builds its next version from
+ * its own parse (io/iceberg_commit.c does). The table keeps its real directory, so every path
+ * stored in metadata and manifests is re-rooted with floe_ice_resolve_path
+ * (io/iceberg_locate.h).
  *
  * Scan planning (spec, "Scan Planning"; apache/iceberg format/spec.md). The snapshot's manifest
  * list is read, then every manifest it names, each once (a per-plan cache keyed by path).
@@ -61,9 +67,10 @@
  * names the stored path), FLOE_ECORRUPT (bad metadata or Avro), FLOE_ESYNTAX (bad table name),
  * FLOE_EINVAL (bad arguments), FLOE_ENOMEM, -errno.
  *
- * Memory. A floe_ice_table owns its metadata. A plan or a change set owns everything it points
- * to (its arena and the manifests it read) and must be freed before the table it came from;
- * every _free accepts NULL.
+ * Memory. A floe_ice_table holds one reference to its shared metadata, dropped by
+ * floe_ice_table_free; tables may be opened and freed on any thread. A plan or a change set
+ * owns everything it points to (its arena and the manifests it read) and must be freed before
+ * the table it came from; every _free accepts NULL.
  *
  * Note on includes: io/iceberg_metadata.h and io/iceberg_manifest.h both declare a type named
  * floe_ice_partition_field (a partition spec field; a manifest partition tuple field). Until
@@ -85,7 +92,7 @@
 #include <stdint.h>
 
 typedef struct floe_ice_table {
-    floe_ice_table_metadata *metadata; /* the current metadata */
+    const floe_ice_table_metadata *metadata; /* the current metadata, shared: read-only */
     char *directory;                   /* the table's real directory (re-rooting) */
     char *metadata_path;               /* the metadata file that was read */
     int64_t metadata_version;          /* its version N (-1 when the name gives none) */
@@ -166,6 +173,22 @@ int floe_ice_table_plan_scan_with(const floe_ice_table *table, int64_t snapshot_
                                   const floe_ice_scan_options *options, floe_ice_scan_plan **plan,
                                   floe_error *err);
 void floe_ice_scan_plan_free(floe_ice_scan_plan *plan);
+
+/* The plans a comparison of two snapshots needs (io/iceberg_scan.h, "Change mode"), without
+ * the files that are the same at both: `to` (-1: the current snapshot) and `from` are planned
+ * as by floe_ice_table_plan_scan, except that when both manifest lists name the same delete
+ * manifests (by path), a data manifest named by both (same path, added_snapshot_id and
+ * sequence number, so the same live entries with the same inherited values, and the same
+ * applicable deletes at both) is read by neither plan: its live files are the same at both.
+ * *unchanged_files receives how many live data files those manifests hold, from the list's
+ * added_files_count + existing_files_count (a manifest whose counts are null is read). When
+ * the delete manifests differ, both snapshots are planned whole. from_snapshot_id -1 (the
+ * empty table): *to_plan is the whole of `to`, *from_plan NULL. FLOE_ENOTFOUND for an unknown
+ * snapshot. */
+int floe_ice_table_plan_change(const floe_ice_table *table, int64_t from_snapshot_id,
+                               int64_t to_snapshot_id, floe_ice_scan_plan **to_plan,
+                               floe_ice_scan_plan **from_plan, int64_t *unchanged_files,
+                               floe_error *err);
 
 /* Whether a data file may hold rows matching every predicate (1) or provably holds none (0);
  * the planner's test, exposed for callers that prune files themselves. `types[i]` is the Floe

@@ -304,9 +304,10 @@ typedef struct read_spec {
     uint32_t partition_count;
     int filter_column;
     int64_t filter_min;
+    const char *changelog_key;          /* options.changelog_summary_key */
 } read_spec;
 
-static const read_spec every_row = {NULL, 0, NULL, 0, 0, 0, -1, 0};
+static const read_spec every_row = {NULL, 0, NULL, 0, 0, 0, -1, 0, NULL};
 
 /* Adds the live rows of an open reader to `set` (weight `weight`, or the batch's own in change
  * mode), checking every batch on the way; returns the rows handed out before filtering. */
@@ -390,6 +391,7 @@ static void actual_change(const floe_ice_table *table, int64_t from, int64_t to,
     options.predicate_count = spec->predicate_count;
     options.partition = spec->partition;
     options.partition_count = spec->partition_count;
+    options.changelog_summary_key = spec->changelog_key;
     floe_ice_scan_reader *reader = NULL;
     floe_error err;
     ck_assert_msg(floe_ice_scan_reader_open(&reader, table, &options, &err) == FLOE_OK, "%s",
@@ -969,6 +971,297 @@ START_TEST(fixture_changes)
 }
 END_TEST
 
+/* The manifests of both snapshots and the files compared (plan_change) and the plain plans. */
+static void plan_both(const floe_ice_table *table, int64_t from, int64_t to,
+                      floe_ice_scan_plan **to_plan, floe_ice_scan_plan **from_plan,
+                      int64_t *unchanged)
+{
+    floe_error err;
+    ck_assert_msg(floe_ice_table_plan_change(table, from, to, to_plan, from_plan, unchanged,
+                                             &err) == FLOE_OK,
+                  "%s", err.message);
+}
+
+/* Only the data manifests that differ are read when the delete manifests are the same at both
+ * snapshots; the counters stay those of a whole comparison; and the change stays exact (every
+ * pair of snapshots against two whole scans, and against a change read with partitions). */
+START_TEST(only_differing_manifests_are_read)
+{
+    static written_file files[6], deletes, rewritten;
+    int64_t snapshots[9];
+    size_t count = 0;
+    for (int i = 0; i < 4; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "f%d", i);
+        write_range(&files[i], name, 100 * i, 100);
+        snapshots[count++] = commit(NULL, (written_file *[]){&files[i]}, 1, NULL, 0);
+    }
+    floe_ice_table *table = open_written();
+    floe_ice_scan_plan *to_plan = NULL, *from_plan = NULL;
+    int64_t unchanged = -1;
+    /* One append after three: one manifest read, none of `from`'s. */
+    plan_both(table, snapshots[2], snapshots[3], &to_plan, &from_plan, &unchanged);
+    ck_assert_uint_eq(to_plan->manifests_read, 1);
+    ck_assert_uint_eq(from_plan->manifests_read, 0);
+    ck_assert_uint_eq(to_plan->task_count, 1);
+    ck_assert_uint_eq(from_plan->task_count, 0);
+    ck_assert_int_eq(unchanged, 3);
+    floe_ice_scan_plan_free(to_plan);
+    floe_ice_scan_plan_free(from_plan);
+    floe_ice_scan_reader_stats stats = check_change(table, snapshots[0], snapshots[3], &every_row);
+    ck_assert_int_eq(stats.change_files_compared, 4);
+    ck_assert_int_eq(stats.change_files_unchanged, 1);
+    ck_assert_int_eq(stats.rows_inserted, 300);
+    /* From the empty table: `to` whole, no `from` plan. */
+    plan_both(table, -1, snapshots[3], &to_plan, &from_plan, &unchanged);
+    ck_assert_uint_eq(to_plan->task_count, 4);
+    ck_assert_ptr_null(from_plan);
+    ck_assert_int_eq(unchanged, 0);
+    floe_ice_scan_plan_free(to_plan);
+    floe_ice_table_free(table);
+
+    /* A delete manifest added: the delete manifests differ, both snapshots read whole. */
+    const char *paths[] = {files[1].path};
+    write_position_deletes(&deletes, "d", paths, (const int64_t[]){4}, 1, 0);
+    snapshots[count++] = commit("delete", (written_file *[]){&deletes}, 1, NULL, 0);
+    /* Appends after it: the same delete manifest at both, the data manifests shared again. */
+    write_range(&files[4], "f4", 400, 100);
+    snapshots[count++] = commit(NULL, (written_file *[]){&files[4]}, 1, NULL, 0);
+    write_range(&files[5], "f5", 500, 100);
+    snapshots[count++] = commit(NULL, (written_file *[]){&files[5]}, 1, NULL, 0);
+    /* A copy-on-write rewrite of f2: its manifest rewritten, the file retracted. */
+    write_range(&rewritten, "f2b", 200, 50);
+    snapshots[count++] = commit(NULL, (written_file *[]){&rewritten}, 1,
+                                (const char *[]){files[2].path}, 1);
+    table = open_written();
+    plan_both(table, snapshots[3], snapshots[4], &to_plan, &from_plan, &unchanged);
+    ck_assert_int_eq(unchanged, 0);
+    ck_assert_uint_eq(to_plan->task_count, 4);
+    ck_assert_uint_eq(from_plan->task_count, 4);
+    ck_assert_uint_eq(to_plan->delete_file_count, 1);
+    floe_ice_scan_plan_free(to_plan);
+    floe_ice_scan_plan_free(from_plan);
+    plan_both(table, snapshots[4], snapshots[6], &to_plan, &from_plan, &unchanged);
+    ck_assert_uint_eq(from_plan->task_count, 0);
+    ck_assert_uint_eq(to_plan->task_count, 2);            /* f4, f5 */
+    ck_assert_uint_eq(to_plan->delete_file_count, 1);      /* still known to apply */
+    ck_assert_uint_eq(from_plan->delete_file_count, 1);
+    ck_assert_int_eq(unchanged, 4);
+    floe_ice_scan_plan_free(to_plan);
+    floe_ice_scan_plan_free(from_plan);
+    stats = check_change(table, snapshots[4], snapshots[6], &every_row);
+    ck_assert_int_eq(stats.change_files_compared, 6);
+    ck_assert_int_eq(stats.change_files_unchanged, 4);
+    ck_assert_int_eq(stats.data_files_read, 2);
+    ck_assert_int_eq(stats.rows_inserted, 200);
+    stats = check_change(table, snapshots[6], snapshots[7], &every_row);
+    ck_assert_int_eq(stats.change_files_compared, 7);
+    ck_assert_int_eq(stats.change_files_unchanged, 5);
+    ck_assert_int_eq(stats.rows_inserted, 50);
+    ck_assert_int_eq(stats.rows_retracted, 100);
+    for (size_t from = 0; from < count; from++)
+        for (size_t to = 0; to < count; to++)
+            check_change(table, snapshots[from], snapshots[to], &every_row);
+    for (uint32_t partition_count = 2; partition_count <= 3; partition_count++) {
+        zset expected = {0}, actual = {0};
+        expected_change(table, snapshots[2], snapshots[7], &every_row, &expected);
+        for (uint32_t partition = 0; partition < partition_count; partition++) {
+            read_spec part = every_row;
+            part.partition = partition;
+            part.partition_count = partition_count;
+            actual_change(table, snapshots[2], snapshots[7], &part, &actual, &stats);
+        }
+        zset_normalize(&actual);
+        assert_zset_equal(&expected, &actual, "partitions");
+        zset_free(&expected);
+        zset_free(&actual);
+    }
+    floe_ice_table_free(table);
+}
+END_TEST
+
+/* Sums of the counters of every partition of one change, checking that the union of the
+ * partitions is the whole change and that each partition got rows (when it can). */
+static floe_ice_scan_reader_stats partitioned_change(const floe_ice_table *table, int64_t from,
+                                                     int64_t to, const read_spec *spec,
+                                                     uint32_t partition_count,
+                                                     uint32_t *partitions_with_rows)
+{
+    char what[128];
+    snprintf(what, sizeof what, "change %lld -> %lld in %u partitions", (long long)from,
+             (long long)to, (unsigned)partition_count);
+    zset expected = {0}, actual = {0};
+    expected_change(table, from, to, spec, &expected);
+    floe_ice_scan_reader_stats sum;
+    memset(&sum, 0, sizeof sum);
+    *partitions_with_rows = 0;
+    for (uint32_t partition = 0; partition < partition_count; partition++) {
+        read_spec part = *spec;
+        part.partition = partition;
+        part.partition_count = partition_count;
+        floe_ice_scan_reader_stats stats;
+        actual_change(table, from, to, &part, &actual, &stats);
+        if (stats.rows_inserted + stats.rows_retracted > 0) (*partitions_with_rows)++;
+        sum.data_files_read += stats.data_files_read;
+        sum.data_files_pruned += stats.data_files_pruned;
+        sum.row_groups_pruned += stats.row_groups_pruned;
+        sum.rows_read += stats.rows_read;
+        sum.rows_inserted += stats.rows_inserted;
+        sum.rows_retracted += stats.rows_retracted;
+        sum.rows_position_deleted += stats.rows_position_deleted;
+        sum.rows_equality_deleted += stats.rows_equality_deleted;
+        sum.changelog_files_read += stats.changelog_files_read;
+        sum.changes_from_changelogs = stats.changes_from_changelogs;
+        sum.change_files_compared = stats.change_files_compared;
+        sum.change_files_unchanged = stats.change_files_unchanged;
+    }
+    zset_normalize(&actual);
+    assert_zset_equal(&expected, &actual, what);
+    zset_free(&expected);
+    zset_free(&actual);
+    return sum;
+}
+
+/* A change of fewer files than partitions is split by row groups: every partition reads some
+ * (when there are enough row groups), together exactly the change, each file and each row
+ * counted once, position and equality deletes and row group pruning still right. */
+START_TEST(row_group_partitions)
+{
+    static written_file a, b, positions, equality;
+    write_range(&a, "a", 0, 1000); /* row groups of 100 rows */
+    int64_t s1 = commit(NULL, (written_file *[]){&a}, 1, NULL, 0);
+    write_range(&b, "b", 1000, 1000);
+    int64_t s2 = commit(NULL, (written_file *[]){&b}, 1, NULL, 0);
+    const char *b_paths[] = {b.path, b.path, b.path};
+    write_position_deletes(&positions, "p", b_paths, (const int64_t[]){5, 150, 999}, 3, 1);
+    write_equality_deletes(&equality, "e", (const int64_t[]){1003, 1500}, 2);
+    int64_t s3 = commit("delete", (written_file *[]){&positions, &equality}, 2, NULL, 0);
+    floe_ice_table *table = open_written();
+    uint32_t with_rows;
+    for (uint32_t partition_count = 3; partition_count <= 13; partition_count += 5) {
+        /* One appended file, ten row groups. */
+        floe_ice_scan_reader_stats sum =
+            partitioned_change(table, s1, s2, &every_row, partition_count, &with_rows);
+        ck_assert_uint_eq(with_rows, partition_count < 10 ? partition_count : 10);
+        ck_assert_int_eq(sum.data_files_read, 1);
+        ck_assert_int_eq(sum.rows_read, 1000);
+        ck_assert_int_eq(sum.rows_inserted, 1000);
+        ck_assert_int_eq(sum.change_files_compared, 2);
+        ck_assert_int_eq(sum.change_files_unchanged, 1);
+        /* Two changed files (the equality delete applies to a too): three rows of b gone by
+         * position, two by equality. */
+        sum = partitioned_change(table, s2, s3, &every_row, partition_count, &with_rows);
+        ck_assert_int_eq(sum.data_files_read, 2);
+        ck_assert_int_eq(sum.rows_retracted, 5);
+        ck_assert_int_eq(sum.rows_inserted, 0);
+        ck_assert_int_eq(sum.rows_position_deleted, 3);
+        ck_assert_int_eq(sum.rows_equality_deleted, 2);
+        /* Two files from the empty table, fewer than the partitions too. */
+        sum = partitioned_change(table, -1, s3, &every_row, partition_count, &with_rows);
+        ck_assert_int_eq(sum.data_files_read, 2);
+        ck_assert_int_eq(sum.rows_inserted, 2000 - 5);
+        ck_assert_int_eq(sum.rows_position_deleted + sum.rows_equality_deleted, 5);
+    }
+    /* Pruning: id >= 1500 rules out a whole and b's first five row groups, each counted once. */
+    floe_ice_predicate predicate;
+    memset(&predicate, 0, sizeof predicate);
+    predicate.field_id = 1;
+    predicate.op = FLOE_ICE_PREDICATE_GE;
+    predicate.literal.as.i64 = 1500;
+    read_spec spec = every_row;
+    spec.predicates = &predicate;
+    spec.predicate_count = 1;
+    spec.filter_column = 0;
+    spec.filter_min = 1500;
+    floe_ice_scan_reader_stats sum = partitioned_change(table, -1, s3, &spec, 3, &with_rows);
+    ck_assert_int_eq(sum.data_files_pruned, 1);
+    ck_assert_int_eq(sum.data_files_read, 1);
+    ck_assert_int_eq(sum.row_groups_pruned, 5);
+    ck_assert_int_eq(sum.rows_read, 500);
+    /* As many files as partitions: split by file, as before. */
+    sum = partitioned_change(table, -1, s3, &every_row, 2, &with_rows);
+    ck_assert_int_eq(sum.data_files_read, 2);
+    ck_assert_uint_eq(with_rows, 2);
+    floe_ice_table_free(table);
+}
+END_TEST
+
+/* A changelog (io/iceberg_scan.h, "Changelogs") of ids first.. (count of them), each of
+ * weight +1, in row groups of 100, at <table>/floe/<name>.parquet (path into `path`). */
+static void write_changelog(char *path, size_t size, const char *name, int64_t first,
+                            uint32_t count)
+{
+    char folder[1100];
+    snprintf(folder, sizeof folder, "%s/floe", table_dir);
+    mkdir(folder, 0755);
+    snprintf(path, size, "%s/%s.parquet", folder, name);
+    floe_pq_write_column columns[] = {
+        {"id", floe_type_make(FLOE_TYPE_INT64), false, 1},
+        {FLOE_ICE_CHANGELOG_WEIGHT_COLUMN, floe_type_make(FLOE_TYPE_INT64), false,
+         FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID},
+    };
+    floe_type types[] = {columns[0].type, columns[1].type};
+    floe_pq_write_schema schema = {columns, 2, NULL, NULL, 0};
+    floe_pq_write_options options;
+    floe_pq_write_options_default(&options);
+    options.row_group_rows = 100;
+    floe_pq_writer *writer = NULL;
+    floe_error err;
+    ck_assert_int_eq(floe_pq_writer_create(&writer, path, &schema, &options, &err), FLOE_OK);
+    floe_batch batch;
+    ck_assert_int_eq(floe_batch_init(&batch, 2, types, &err), FLOE_OK);
+    for (uint32_t r = 0; r < count; r++) {
+        ((int64_t *)batch.columns[0].data)[r] = first + r;
+        ((int64_t *)batch.columns[1].data)[r] = 1;
+    }
+    batch.row_count = count;
+    ck_assert_int_eq(floe_pq_writer_write_batch(writer, &batch, &err), FLOE_OK);
+    floe_pq_write_result written;
+    ck_assert_int_eq(floe_pq_writer_close(writer, &written, &err), FLOE_OK);
+    floe_batch_fini(&batch);
+    floe_pq_writer_free(writer);
+}
+
+/* Fewer changelogs than partitions: their row groups are split as data files' are. */
+START_TEST(changelog_row_group_partitions)
+{
+    static written_file a;
+    write_range(&a, "a", 0, 1000);
+    char changelog[1200];
+    write_changelog(changelog, sizeof changelog, "changes-a", 0, 1000);
+    floe_ice_property summary = {"floe.changelog", changelog};
+    floe_ice_commit_request request;
+    memset(&request, 0, sizeof request);
+    request.added_files = &a.file;
+    request.added_count = 1;
+    request.summary = &summary;
+    request.summary_count = 1;
+    request.expected_schema_id = -1;
+    floe_ice_commit_result result;
+    floe_error err;
+    ck_assert_msg(floe_ice_commit(table_dir, &request, &result, &err) == FLOE_OK, "%s",
+                  err.message);
+    floe_ice_table *table = open_written();
+    static const char *const id_only[] = {"id"};
+    read_spec spec = every_row;
+    spec.columns = id_only;
+    spec.column_count = 1;
+    spec.changelog_key = "floe.changelog";
+    for (uint32_t partition_count = 3; partition_count <= 13; partition_count += 10) {
+        uint32_t with_rows;
+        floe_ice_scan_reader_stats sum =
+            partitioned_change(table, -1, result.snapshot_id, &spec, partition_count, &with_rows);
+        ck_assert_int_eq(sum.changes_from_changelogs, 1);
+        ck_assert_uint_eq(with_rows, partition_count < 10 ? partition_count : 10);
+        ck_assert_int_eq(sum.changelog_files_read, 1);
+        ck_assert_int_eq(sum.data_files_read, 0);
+        ck_assert_int_eq(sum.rows_read, 1000);
+        ck_assert_int_eq(sum.rows_inserted, 1000);
+    }
+    floe_ice_table_free(table);
+}
+END_TEST
+
 /* Allocation failures anywhere in opening or reading a change: FLOE_ENOMEM, nothing leaked
  * (the sanitizer build checks), and with enough memory the right change. */
 START_TEST(allocation_failures_are_clean)
@@ -1041,6 +1334,9 @@ int main(void)
     tcase_add_test(reader, replace_only_ranges);
     tcase_add_test(reader, expired_from_is_not_found);
     tcase_add_test(reader, projection_predicates_partitions);
+    tcase_add_test(reader, only_differing_manifests_are_read);
+    tcase_add_test(reader, row_group_partitions);
+    tcase_add_test(reader, changelog_row_group_partitions);
     tcase_add_test(reader, allocation_failures_are_clean);
     suite_add_tcase(suite, reader);
     SRunner *runner = srunner_create(suite);
