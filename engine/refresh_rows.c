@@ -60,6 +60,7 @@
 #include "engine/group_state.h"  /* D: net count per row value */
 #include "engine/state_store.h"  /* the manifest's "rows" set */
 #include "engine/table_writer.h" /* floe_eng_data_file_entry, FLOE_ENG_TABLE_WRITER_FILE_ROWS */
+#include "engine/thread_pool.h"  /* draining the delta in partitions */
 #include "io/catalog_fs.h"       /* new file names */
 #include "io/fs_util.h"          /* directories */
 #include "io/parquet_reader.h"   /* output and delete files in */
@@ -494,25 +495,99 @@ static int drain_rebuild(run_state *run, floe_eng_operator *input, floe_error *e
     return rows > 0 ? record_output(run, index, rows, &lineage, err) : FLOE_OK;
 }
 
-/* Folds the delta into D (step 2). */
-static int drain_delta(run_state *run, floe_eng_operator *input, floe_error *err)
+/* Folds the rows of `input` into *state (created here): net count per row value. */
+static int fold_rows(const run_state *run, floe_eng_operator *input, floe_eng_context *context,
+                     floe_eng_group_state **state, floe_error *err)
 {
-    FLOE_TRY(floe_eng_group_state_create(run->layout.types, run->layout.query_columns, NULL, 0,
-                                         &run->context, &run->delta, err));
+    uint32_t columns = run->layout.query_columns;
+    FLOE_TRY(floe_eng_group_state_create(run->layout.types, columns, NULL, 0, context, state,
+                                         err));
+    const floe_vector **keys = floe_calloc(columns + 1, sizeof *keys);
+    FLOE_RETURN_IF(keys == NULL, FLOE_ENOMEM, err, "out of memory");
+    int status = FLOE_OK;
     for (;;) {
         floe_batch *batch = NULL;
-        FLOE_TRY(floe_eng_operator_next(input, &batch, err));
-        if (batch == NULL) break;
+        status = floe_eng_operator_next(input, &batch, err);
+        if (status != FLOE_OK || batch == NULL) break;
         uint32_t live = floe_batch_live_count(batch);
         if (live == 0) continue;
-        FLOE_RETURN_IF(batch->column_count != run->layout.query_columns, FLOE_ETYPE, err,
-                       "a batch of %u columns, expected %u", batch->column_count,
-                       run->layout.query_columns);
-        for (uint32_t i = 0; i < run->layout.query_columns; i++)
-            run->keys[i] = &batch->columns[i];
-        FLOE_TRY(floe_eng_group_state_update(run->delta, run->keys, NULL, batch->weights,
-                                             batch->selection, live, err));
+        if (batch->column_count != columns) {
+            status = floe_error_set(err, FLOE_ETYPE, "a batch of %u columns, expected %u",
+                                    batch->column_count, columns);
+            break;
+        }
+        for (uint32_t i = 0; i < columns; i++) keys[i] = &batch->columns[i];
+        status = floe_eng_group_state_update(*state, keys, NULL, batch->weights,
+                                             batch->selection, live, err);
+        if (status != FLOE_OK) break;
     }
+    floe_free(keys);
+    return status;
+}
+
+/* The partitions of a parallel drain and the state each folds into. */
+typedef struct delta_parts {
+    run_state *run;
+    floe_eng_operator **inputs;
+    floe_eng_group_state **states;
+    uint32_t count;
+    atomic_uint next;
+} delta_parts;
+
+static int fold_parts(void *argument, char *note, floe_error *err)
+{
+    (void)note;
+    delta_parts *parts = argument;
+    for (;;) {
+        uint32_t p = atomic_fetch_add(&parts->next, 1);
+        if (p >= parts->count) return FLOE_OK;
+        FLOE_TRY(fold_rows(parts->run, parts->inputs[p], &parts->run->context,
+                           &parts->states[p], err));
+    }
+}
+
+static bool has_join(const floe_sql_plan *plan)
+{
+    if (plan->kind == FLOE_SQL_PLAN_JOIN) return true;
+    for (uint32_t i = 0; i < plan->input_count; i++)
+        if (has_join(plan->inputs[i])) return true;
+    return false;
+}
+
+/* Folds the delta into D (step 2), on the context's threads: one partition of the delta per
+ * thread (delta_plan.h), each into its own state, merged in partition order so D does not
+ * depend on which thread was faster. A plan with a join drains on one thread: every partition
+ * would build the join's whole right side again. */
+static int drain_delta(run_state *run, const floe_eng_delta_source *versions,
+                       uint32_t source_count, floe_error *err)
+{
+    uint32_t count = run->context.thread_count > 1 && !has_join(run->plan)
+                         ? run->context.thread_count
+                         : 1;
+    delta_parts parts = {.run = run, .count = count};
+    parts.inputs = floe_calloc(count, sizeof *parts.inputs);
+    parts.states = floe_calloc(count, sizeof *parts.states);
+    int status = parts.inputs != NULL && parts.states != NULL
+                     ? FLOE_OK
+                     : floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    for (uint32_t p = 0; p < count && status == FLOE_OK; p++)
+        status = floe_eng_delta_compile_partition(run->plan, versions, source_count,
+                                                  &run->context, p, count, &parts.inputs[p], err);
+    if (status == FLOE_OK)
+        status = floe_eng_run_on_threads(count, fold_parts, &parts, NULL, 0, err);
+    for (uint32_t p = 1; p < count && status == FLOE_OK; p++)
+        status = floe_eng_group_state_merge(parts.states[0], parts.states[p], err);
+    if (status == FLOE_OK) {
+        run->delta = parts.states[0];
+        parts.states[0] = NULL;
+    }
+    for (uint32_t p = 0; p < count && parts.inputs != NULL; p++)
+        floe_eng_operator_destroy(parts.inputs[p]);
+    for (uint32_t p = 0; p < count && parts.states != NULL; p++)
+        floe_eng_group_state_free(parts.states[p]);
+    floe_free(parts.inputs);
+    floe_free(parts.states);
+    FLOE_TRY(status);
     FLOE_TRY(floe_eng_group_state_remove_empty_groups(run->delta, err));
     return floe_eng_group_state_export(run->delta, &run->flat, err);
 }
@@ -1252,12 +1327,12 @@ int floe_eng_incremental_rows_run(floe_eng_database *db, floe_eng_incremental *i
         inc->manifest.refresh_number = refresh_number;
     }
     floe_eng_operator *input = NULL;
-    if (status == FLOE_OK && fallback[0] == '\0')
+    if (status == FLOE_OK && fallback[0] == '\0' && rebuild)
         status = floe_eng_delta_compile(plan, versions, source_count, &run.context, &input,
                                         &read_err);
     if (status == FLOE_OK && fallback[0] == '\0')
         status = rebuild ? drain_rebuild(&run, input, &read_err)
-                         : drain_delta(&run, input, &read_err);
+                         : drain_delta(&run, versions, source_count, &read_err);
     floe_eng_operator_destroy(input);
     floe_free(versions);
     inc->counts.rows_read = (int64_t)atomic_load(&run.context.rows_read);

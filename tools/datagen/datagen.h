@@ -22,6 +22,8 @@
  *   - Low-cardinality strings (regions, statuses, TPC-H flags and modes) are declared with their
  *     categories and written as dictionary vectors: the generator stores a code, the Parquet
  *     writer resolves it (and dictionary-encodes the column, as it would anyway).
+ *   - Row groups of GEN_ROW_GROUP_ROWS rows (DuckDB's default), so a reader can split even a
+ *     single appended file across threads, as it can a file another engine wrote.
  *   - Every data file is fsync'ed before it is committed (the commit protocol syncs the
  *     directories), so a generated table obeys the same durability rule as any Floe write.
  *   - A generator never replaces a table: generating into a warehouse that already holds one of
@@ -51,6 +53,8 @@
 /* ---- deterministic randomness ---------------------------------------------------------------- */
 
 #define GEN_GOLDEN_GAMMA 0x9E3779B97F4A7C15ull /* SplitMix64's increment: 2^64 / phi */
+/* Rows per row group of every data file written (DuckDB's default). */
+#define GEN_ROW_GROUP_ROWS 122880u
 
 /* SplitMix64's output function: a bijection that spreads every input bit over the output. */
 static inline uint64_t gen_mix(uint64_t x)

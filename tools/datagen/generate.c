@@ -204,6 +204,7 @@ static int run_init(run *state, const gen_options *options, const gen_table *tab
     state->write_options.codec = options->codec;
     state->write_options.compression_level = options->compression_level;
     state->write_options.sync_on_close = true;
+    state->write_options.row_group_rows = GEN_ROW_GROUP_ROWS;
     return FLOE_OK;
 }
 
