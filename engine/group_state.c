@@ -922,6 +922,22 @@ uint32_t floe_eng_group_state_group_count(const floe_eng_group_state *state)
     return state->group_count;
 }
 
+int floe_eng_group_state_reserve(floe_eng_group_state *state, uint32_t groups, floe_error *err)
+{
+    if (state->key_count == 0) return FLOE_OK;
+    /* The kernel table takes its size hint only at creation: an empty one is replaced by a
+     * presized one (nothing refers to it yet); a table holding groups grows as it must. */
+    if (state->group_count == 0 && floe_k_ht_capacity(state->table) / 8 * 7 <= groups) {
+        floe_k_hashtable *sized = NULL;
+        FLOE_TRY(floe_k_ht_create(floe_k_ht_kind(state->table), groups, &sized, err));
+        floe_k_ht_free(state->table);
+        state->table = sized;
+        state->cache_stale = true;
+    }
+    FLOE_TRY(reserve_groups(state, groups, err));
+    return account(state, err);
+}
+
 uint32_t floe_eng_group_state_column_count(const floe_eng_group_state *state)
 {
     return state->key_count + state->slot_count;
@@ -1953,6 +1969,110 @@ int floe_eng_group_state_emit_groups(const floe_eng_group_state *state, const ui
     return FLOE_OK;
 }
 
+bool floe_eng_group_state_flat_emits(const floe_eng_group_state *state)
+{
+    for (uint32_t s = 0; s < state->slot_count; s++)
+        if (state->slots[s].kind == ACCUMULATE_MINMAX || state->slots[s].distinct) return false;
+    return true;
+}
+
+/* Writes `count` values of one call's result for flat groups rows[] into `vector`. */
+static int write_flat_results(const aggregate_slot *slot, const floe_eng_group_state_flat *flat,
+                              const floe_eng_aggregate_flat *call, const uint32_t *rows,
+                              uint32_t count, floe_vector *vector, floe_error *err)
+{
+    switch (slot->kind) {
+    case ACCUMULATE_ROWS:
+        for (uint32_t i = 0; i < count; i++)
+            ((int64_t *)vector->data)[i] = flat->row_counts[rows[i]];
+        return FLOE_OK;
+    case ACCUMULATE_COUNT:
+        for (uint32_t i = 0; i < count; i++) ((int64_t *)vector->data)[i] = call->counts[rows[i]];
+        return FLOE_OK;
+    case ACCUMULATE_SUM: break;
+    case ACCUMULATE_MINMAX:
+        return floe_error_set(err, FLOE_EINVAL, "aggregate state: MIN/MAX from the flat form");
+    }
+    bool avg = slot->spec.function == FLOE_SQL_AGGREGATE_AVG;
+    double scale = slot->spec.argument_type.id == FLOE_TYPE_DECIMAL
+                       ? power_of_ten(slot->spec.argument_type.scale)
+                       : 1.0;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t group = rows[i];
+        int64_t group_count = call->counts[group];
+        bool is_null = false;
+        if (avg) {
+            double sum = slot->form == FORM_F64 ? call->sums_double[group]
+                                                : floe_k_int128_to_double(call->sums_int[group]);
+            if (slot->spec.argument_type.id == FLOE_TYPE_DECIMAL) sum /= scale;
+            floe_k_agg_avg_result(sum, group_count, &((double *)vector->data)[i], &is_null);
+        } else if (slot->form == FORM_F64) {
+            is_null = group_count == 0;
+            ((double *)vector->data)[i] = call->sums_double[group];
+        } else if (floe_k_agg_sum_decimal_result(call->sums_int[group], group_count,
+                                                 &((floe_int128 *)vector->data)[i], &is_null,
+                                                 NULL) != FLOE_OK) {
+            return floe_error_set(err, FLOE_ERANGE,
+                                  "SUM overflow: the sum in SUM(...) needs more than 38 digits");
+        }
+        if (is_null) floe_vector_set_null(vector, i);
+    }
+    return FLOE_OK;
+}
+
+int floe_eng_group_state_emit_flat(const floe_eng_group_state *state,
+                                   const floe_eng_group_state_flat *flat, const uint32_t *rows,
+                                   uint32_t count, floe_batch *out, floe_error *err)
+{
+    FLOE_TRY(check_output(state, out, err));
+    FLOE_RETURN_IF(count > ROWS, FLOE_EINVAL, err, "aggregate state: %u groups in one batch",
+                   count);
+    FLOE_RETURN_IF(!floe_eng_group_state_flat_emits(state) ||
+                       flat->key_count != state->key_count ||
+                       flat->call_count != state->slot_count,
+                   FLOE_EINVAL, err, "aggregate state: rows of another state's flat form");
+    floe_batch_reset(out);
+    for (uint32_t i = 0; i < count; i++)
+        FLOE_RETURN_IF(rows[i] >= flat->group_count, FLOE_EINVAL, err,
+                       "aggregate state: flat group %u of %u", rows[i], flat->group_count);
+    for (uint32_t k = 0; k < state->key_count; k++) {
+        const floe_vector *from = &flat->keys[k];
+        floe_vector *to = &out->columns[k];
+        if (from->type.id == FLOE_TYPE_STRING || from->type.id == FLOE_TYPE_BINARY) {
+            for (uint32_t i = 0; i < count; i++) {
+                if (floe_vector_is_null(from, rows[i])) {
+                    floe_vector_set_null(to, i);
+                    ((floe_string_ref *)to->data)[i] = (floe_string_ref){0, 0};
+                    continue;
+                }
+                uint32_t length = 0;
+                const unsigned char *bytes = floe_vector_string(from, rows[i], &length);
+                FLOE_TRY(floe_vector_set_string(to, i, bytes, length, err));
+            }
+            continue;
+        }
+        size_t width = floe_type_width(from->type);
+        if (width == 8) {
+            for (uint32_t i = 0; i < count; i++)
+                ((uint64_t *)to->data)[i] = ((const uint64_t *)from->data)[rows[i]];
+        } else if (width == 4) {
+            for (uint32_t i = 0; i < count; i++)
+                ((uint32_t *)to->data)[i] = ((const uint32_t *)from->data)[rows[i]];
+        } else {
+            for (uint32_t i = 0; i < count; i++)
+                memcpy((char *)to->data + i * width, (const char *)from->data + rows[i] * width,
+                       width);
+        }
+        for (uint32_t i = 0; from->validity != NULL && i < count; i++)
+            if (floe_vector_is_null(from, rows[i])) floe_vector_set_null(to, i);
+    }
+    for (uint32_t s = 0; s < state->slot_count; s++)
+        FLOE_TRY(write_flat_results(&state->slots[s], flat, &flat->calls[s], rows, count,
+                                    &out->columns[state->key_count + s], err));
+    out->row_count = count;
+    return FLOE_OK;
+}
+
 /* ---- merge ---- */
 
 static bool same_shape(const floe_eng_group_state *a, const floe_eng_group_state *b)
@@ -2172,30 +2292,76 @@ static int merge_accumulators(floe_eng_group_state *into, const floe_eng_group_s
     return FLOE_OK;
 }
 
-int floe_eng_group_state_merge(floe_eng_group_state *into, const floe_eng_group_state *from,
-                               floe_error *err)
+static int check_merge(const floe_eng_group_state *into, const floe_eng_group_state *from,
+                       floe_error *err)
 {
     FLOE_RETURN_IF(into == from, FLOE_EINVAL, err, "aggregate state merge: a state into itself");
     FLOE_RETURN_IF(!same_shape(into, from), FLOE_EINVAL, err,
                    "aggregate state merge: the states have different keys or calls");
-    into->touched = true;
-    uint32_t *target = floe_malloc((from->group_count + 1) * sizeof *target);
-    FLOE_RETURN_IF(target == NULL, FLOE_ENOMEM, err, "out of memory merging aggregate states");
+    return FLOE_OK;
+}
+
+/* Adds every call's accumulators, multisets and distinct entries of from's groups into
+ * into's target[] groups. */
+static int merge_into_targets(floe_eng_group_state *into, const floe_eng_group_state *from,
+                              const uint32_t *target, floe_error *err)
+{
     floe_k_hashtable *serial_index = NULL;
-    int status = merge_groups(into, from, target, err);
-    if (status == FLOE_OK) status = merge_accumulators(into, from, target, err);
+    int status = merge_accumulators(into, from, target, err);
     if (status == FLOE_OK && from->serials != NULL)
         status = index_serials(from, &serial_index, err);
     for (uint32_t s = 0; s < into->slot_count && status == FLOE_OK; s++)
         if (into->slots[s].kind == ACCUMULATE_MINMAX || into->slots[s].distinct)
             status = merge_entries(into, from, s, target, serial_index, err);
     floe_k_ht_free(serial_index);
+    return status;
+}
+
+int floe_eng_group_state_merge(floe_eng_group_state *into, const floe_eng_group_state *from,
+                               floe_error *err)
+{
+    FLOE_TRY(check_merge(into, from, err));
+    into->touched = true;
+    uint32_t *target = floe_malloc((from->group_count + 1) * sizeof *target);
+    FLOE_RETURN_IF(target == NULL, FLOE_ENOMEM, err, "out of memory merging aggregate states");
+    int status = merge_groups(into, from, target, err);
+    if (status == FLOE_OK) status = merge_into_targets(into, from, target, err);
     /* Groups emptied by the merge (a partial's retractions cancelling another's inserts) go
      * last: ids in target[] stay valid until every call is merged. */
     if (status == FLOE_OK) status = remove_groups_if_empty(into, target, from->group_count, err);
     floe_free(target);
     int accounted = account(into, err);
     return status != FLOE_OK ? status : accounted;
+}
+
+int floe_eng_group_state_map_groups(floe_eng_group_state *into, const floe_eng_group_state *from,
+                                    uint32_t *groups, floe_error *err)
+{
+    FLOE_TRY(check_merge(into, from, err));
+    into->touched = true;
+    int status = merge_groups(into, from, groups, err);
+    int accounted = account(into, err);
+    return status != FLOE_OK ? status : accounted;
+}
+
+int floe_eng_group_state_merge_mapped(floe_eng_group_state *into,
+                                      const floe_eng_group_state *from, const uint32_t *groups,
+                                      floe_error *err)
+{
+    FLOE_TRY(check_merge(into, from, err));
+    for (uint32_t g = 0; g < from->group_count; g++)
+        FLOE_RETURN_IF(groups[g] >= into->group_count, FLOE_EINVAL, err,
+                       "aggregate state merge: group %u mapped to %u of %u", g, groups[g],
+                       into->group_count);
+    into->touched = true;
+    int status = merge_into_targets(into, from, groups, err);
+    int accounted = account(into, err);
+    return status != FLOE_OK ? status : accounted;
+}
+
+const int64_t *floe_eng_group_state_row_counts(const floe_eng_group_state *state)
+{
+    return state->row_counts;
 }
 
 /* ---- the flat form ---- */
@@ -2452,6 +2618,7 @@ static int import_from(floe_eng_group_state *state, const floe_eng_group_state_f
                        floe_error *err)
 {
     uint32_t groups = flat->group_count;
+    FLOE_TRY(floe_eng_group_state_reserve(state, groups, err));
     if (state->key_count > 0) FLOE_TRY(import_keys(state, flat, err));
     if (groups > 0) memcpy(state->row_counts, flat->row_counts, groups * sizeof(int64_t));
     for (uint32_t s = 0; s < state->slot_count; s++) {

@@ -121,6 +121,13 @@ void floe_eng_group_state_free(floe_eng_group_state *state);
 /* Groups held, including those emit skips (row count <= 0). */
 uint32_t floe_eng_group_state_group_count(const floe_eng_group_state *state);
 
+/* Makes room for `groups` groups in all (keys and accumulators), so that reaching that many
+ * neither grows nor rehashes anything: an import presizes itself from the flat form's group
+ * count, and a caller that will merge more groups in after the import (incremental maintenance:
+ * a bucket's file, then the delta's groups of that bucket) reserves their sum first. The hash
+ * table is presized only while the state holds no keyed group. FLOE_ENOMEM, FLOE_ERANGE. */
+int floe_eng_group_state_reserve(floe_eng_group_state *state, uint32_t groups, floe_error *err);
+
 /* The emitted row's columns: the key types, then each call's result type. */
 uint32_t floe_eng_group_state_column_count(const floe_eng_group_state *state);
 const floe_type *floe_eng_group_state_column_types(const floe_eng_group_state *state);
@@ -140,6 +147,23 @@ int floe_eng_group_state_remove_empty_groups(floe_eng_group_state *state, floe_e
  * from's rows had been folded into `into`. `from` is not changed. */
 int floe_eng_group_state_merge(floe_eng_group_state *into, const floe_eng_group_state *from,
                                floe_error *err);
+
+/* The same in two steps, for a caller that wants each of from's groups' rows in `into` before
+ * and after (incremental maintenance's changelog, which so looks no key up twice):
+ * map_groups sets groups[g] (from's group count entries) to the group of `into` holding from's
+ * group g's key, creating the missing ones empty (row count 0; they are the ids at or past
+ * into's group count before the call); merge_mapped then adds from's groups into those groups.
+ * Unlike merge, merge_mapped removes no group, so the ids stay valid until the caller removes
+ * the groups left empty (remove_empty_groups). Between the two steps `into` may be read but
+ * not changed. Errors as merge; FLOE_EINVAL also for a group id out of range. */
+int floe_eng_group_state_map_groups(floe_eng_group_state *into, const floe_eng_group_state *from,
+                                    uint32_t *groups, floe_error *err);
+int floe_eng_group_state_merge_mapped(floe_eng_group_state *into,
+                                      const floe_eng_group_state *from, const uint32_t *groups,
+                                      floe_error *err);
+
+/* Per group, its row count (group_count entries; valid until the state next changes). */
+const int64_t *floe_eng_group_state_row_counts(const floe_eng_group_state *state);
 
 /* Writes result rows into `out`, a batch initialized with the state's column types: from group
  * *cursor on, up to FLOE_BATCH_CAPACITY rows, skipping groups whose row count is not positive
@@ -212,6 +236,19 @@ int floe_eng_group_state_export(const floe_eng_group_state *state, floe_eng_grou
 int floe_eng_group_state_import(floe_eng_group_state *state, const floe_eng_group_state_flat *flat,
                                 floe_error *err);
 void floe_eng_group_state_flat_fini(floe_eng_group_state_flat *flat);
+
+/* Whether emit_flat can write this state's rows: no call keeps entries (MIN, MAX, DISTINCT),
+ * so every result is a function of the flat form's per-group arrays. */
+bool floe_eng_group_state_flat_emits(const floe_eng_group_state *state);
+
+/* The result rows, as emit_groups writes them, of groups rows[0..count) (at most
+ * FLOE_BATCH_CAPACITY, whatever their row count) of `flat`, a flat form of this state's key
+ * types and calls (exported, read back from a file, or patched by the caller): a column at a
+ * time, without a hash table. `state` gives only the types and calls. FLOE_EINVAL when
+ * flat_emits is false or the flat form is not of this shape, FLOE_ERANGE (SUM overflow). */
+int floe_eng_group_state_emit_flat(const floe_eng_group_state *state,
+                                   const floe_eng_group_state_flat *flat, const uint32_t *rows,
+                                   uint32_t count, floe_batch *out, floe_error *err);
 
 /* Looks up `count` keys (key_count vectors of the key types, rows 0..count-1, at most
  * FLOE_BATCH_CAPACITY) without inserting: groups[row] is the group holding that key, or

@@ -15,6 +15,12 @@
  * a fifth of a refresh that touches every bucket). Growth and keyless tables keep the one S.
  * A rebuild writes its buckets on the threads too. Files of every bucket are recorded in
  * bucket order once the threads are done, so what is written does not depend on timing.
+ * Where every call's state is per-group numbers (COUNT, SUM, AVG), a bucket is not even
+ * imported: its file's arrays are patched with D's part in place ("streaming a bucket").
+ *
+ * Files. State files are Floe's own: group rows are written as whole columns of the flat
+ * arrays and read back a batch of columns at a time (group_columns, append_groups); output
+ * rows come from the flat arrays too (group_state.h's emit_flat) where the calls allow.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -305,12 +311,6 @@ static void set_null(floe_vector *vector, uint32_t row)
     floe_vector_set_null(vector, row);
 }
 
-static void set_int64(floe_vector *vector, uint32_t row, int64_t value)
-{
-    if (vector->validity != NULL) floe_vector_set_valid(vector, row);
-    ((int64_t *)vector->data)[row] = value;
-}
-
 /* ---- writing a state file ----------------------------------------------------------------- */
 
 /* Rows into a Parquet file a batch at a time. */
@@ -423,32 +423,133 @@ static int bucketing_init(bucketing *bucketed, const floe_eng_group_state_flat *
     return status;
 }
 
-/* Appends group g's row (position `position` in the file). */
-static int state_group_row(row_file *file, const state_layout *layout,
-                           const floe_eng_group_state_flat *flat, uint32_t g, uint32_t position,
-                           floe_error *err)
+/* The group rows of one state file as whole columns (the layout's), for one write_batch:
+ * views of the flat form's arrays when the file's groups are the flat form's in order (a
+ * bucket refreshed on its own), else gathered in the file's order (a rebuild writing every
+ * bucket from one state). Entry rows follow in row_file batches. */
+typedef struct group_columns {
+    floe_batch batch;            /* row_count rows; columns[] owned, their storage below */
+    floe_vector *owned;          /* column_count: vectors this holds storage for */
+    bool *owned_ready;
+} group_columns;
+
+static void group_columns_fini(group_columns *columns, uint32_t column_count)
 {
-    floe_batch *batch = &file->batch;
-    uint32_t row = batch->row_count;
-    ((int32_t *)batch->columns[COLUMN_KIND].data)[row] = 0;
-    ((int64_t *)batch->columns[COLUMN_GROUP].data)[row] = position;
-    ((int64_t *)batch->columns[COLUMN_COUNT].data)[row] = flat->row_counts[g];
-    for (uint32_t k = 0; k < layout->key_count; k++)
-        FLOE_TRY(copy_value(&batch->columns[FIRST_KEY_COLUMN + k], row, &flat->keys[k], g, err));
+    for (uint32_t c = 0; columns->owned_ready != NULL && c < column_count; c++)
+        if (columns->owned_ready[c]) floe_vector_fini(&columns->owned[c]);
+    floe_free(columns->owned);
+    floe_free(columns->owned_ready);
+    floe_free(columns->batch.columns);
+    memset(columns, 0, sizeof *columns);
+}
+
+/* A flat vector of `type` viewing `count` values at `data` (no NULLs). */
+static floe_vector view_of(floe_type type, void *data, uint32_t count)
+{
+    floe_vector view;
+    memset(&view, 0, sizeof view);
+    view.type = type;
+    view.encoding = FLOE_VECTOR_FLAT;
+    view.capacity = count;
+    view.data = data;
+    return view;
+}
+
+/* Column c as a vector of its own storage for `count` rows. */
+static int owned_column(group_columns *columns, const state_layout *layout, uint32_t c,
+                        uint32_t count, floe_vector **vector, floe_error *err)
+{
+    FLOE_TRY(floe_vector_init(&columns->owned[c], layout->types[c], count > 0 ? count : 1, err));
+    columns->owned_ready[c] = true;
+    *vector = &columns->owned[c];
+    return FLOE_OK;
+}
+
+/* to[i] = from[order[i]] for fixed-width values of `width` bytes. */
+static void gather_fixed(void *to, const void *from, const uint32_t *order, uint32_t count,
+                         size_t width)
+{
+    switch (width) {
+    case 4:
+        for (uint32_t i = 0; i < count; i++)
+            ((uint32_t *)to)[i] = ((const uint32_t *)from)[order[i]];
+        return;
+    case 8:
+        for (uint32_t i = 0; i < count; i++)
+            ((uint64_t *)to)[i] = ((const uint64_t *)from)[order[i]];
+        return;
+    default:
+        for (uint32_t i = 0; i < count; i++)
+            memcpy((char *)to + i * width, (const char *)from + (size_t)order[i] * width, width);
+    }
+}
+
+/* Fills `columns` with the group rows of bucket b (above). */
+static int group_columns_init(group_columns *columns, const state_layout *layout,
+                              const floe_eng_group_state_flat *flat, const bucketing *bucketed,
+                              uint32_t b, floe_error *err)
+{
+    memset(columns, 0, sizeof *columns);
+    uint32_t first = bucketed->group_offsets[b];
+    uint32_t count = bucketed->group_offsets[b + 1] - first;
+    const uint32_t *order = bucketed->group_order + first;
+    bool in_order = count == flat->group_count; /* one bucket: group_order is 0, 1, ... */
+    uint32_t column_count = layout->column_count;
+    columns->batch.columns = floe_calloc(column_count, sizeof *columns->batch.columns);
+    columns->owned = floe_calloc(column_count, sizeof *columns->owned);
+    columns->owned_ready = floe_calloc(column_count, sizeof *columns->owned_ready);
+    FLOE_RETURN_IF(columns->batch.columns == NULL || columns->owned == NULL ||
+                       columns->owned_ready == NULL,
+                   FLOE_ENOMEM, err, "out of memory");
+    columns->batch.column_count = column_count;
+    columns->batch.row_count = count;
+    floe_vector *out = columns->batch.columns;
+    floe_vector *vector = NULL;
+    FLOE_TRY(owned_column(columns, layout, COLUMN_KIND, count, &vector, err));
+    memset(vector->data, 0, (size_t)count * sizeof(int32_t));
+    out[COLUMN_KIND] = *vector;
+    FLOE_TRY(owned_column(columns, layout, COLUMN_GROUP, count, &vector, err));
+    for (uint32_t i = 0; i < count; i++) ((int64_t *)vector->data)[i] = i;
+    out[COLUMN_GROUP] = *vector;
+    /* Fixed-width arrays of the flat form: viewed, or gathered. */
+#define ARRAY_COLUMN(column_, array_, width_)                                                   do {                                                                                           if (in_order) {                                                                                out[column_] = view_of(layout->types[column_], (void *)(array_), count);               } else {                                                                                       FLOE_TRY(owned_column(columns, layout, (column_), count, &vector, err));                   gather_fixed(vector->data, (array_), order, count, (width_));                              out[column_] = *vector;                                                                }                                                                                      } while (0)
+    ARRAY_COLUMN(COLUMN_COUNT, flat->row_counts, sizeof(int64_t));
+    for (uint32_t k = 0; k < layout->key_count; k++) {
+        uint32_t column = FIRST_KEY_COLUMN + k;
+        const floe_vector *key = &flat->keys[k];
+        if (in_order) {
+            out[column] = *key;
+            continue;
+        }
+        FLOE_TRY(owned_column(columns, layout, column, count, &vector, err));
+        if (key->type.id == FLOE_TYPE_STRING || key->type.id == FLOE_TYPE_BINARY) {
+            for (uint32_t i = 0; i < count; i++)
+                FLOE_TRY(copy_value(vector, i, key, order[i], err));
+        } else {
+            gather_fixed(vector->data, key->data, order, count, floe_type_width(key->type));
+            for (uint32_t i = 0; key->validity != NULL && i < count; i++)
+                if (floe_vector_is_null(key, order[i])) floe_vector_set_null(vector, i);
+        }
+        out[column] = *vector;
+    }
     for (uint32_t c = 0; c < layout->call_count; c++) {
         const call_columns *call = &layout->calls[c];
         const floe_eng_aggregate_flat *values = &flat->calls[c];
-        if (call->value >= 0) set_null(&batch->columns[call->value], row);
-        if (call->count >= 0) set_int64(&batch->columns[call->count], row, values->counts[g]);
-        if (call->sum < 0) continue;
-        floe_vector *sum = &batch->columns[call->sum];
-        if (sum->validity != NULL) floe_vector_set_valid(sum, row);
-        if (call->sum_double)
-            ((double *)sum->data)[row] = values->sums_double[g];
-        else
-            ((floe_int128 *)sum->data)[row] = values->sums_int[g];
+        if (call->value >= 0) { /* an entry call: NULL on group rows */
+            FLOE_TRY(owned_column(columns, layout, (uint32_t)call->value, count, &vector, err));
+            memset(vector->data, 0, (size_t)count * floe_type_width(vector->type));
+            floe_vector_prepare_validity(vector);
+            memset(vector->validity, 0, ((size_t)count + 63) / 64 * sizeof(uint64_t));
+            out[call->value] = *vector;
+        }
+        if (call->count >= 0) ARRAY_COLUMN(call->count, values->counts, sizeof(int64_t));
+        if (call->sum >= 0 && call->sum_double)
+            ARRAY_COLUMN(call->sum, values->sums_double, sizeof(double));
+        else if (call->sum >= 0)
+            ARRAY_COLUMN(call->sum, values->sums_int, sizeof(floe_int128));
     }
-    return row_file_next(file, err);
+#undef ARRAY_COLUMN
+    return FLOE_OK;
 }
 
 /* Appends entry e of call c (its group at `position`). */
@@ -471,8 +572,10 @@ static int state_entry_row(row_file *file, const state_layout *layout,
  * and rewritten by every refresh that touches their bucket, so they favour speed: Snappy, no
  * dictionary (keys and values are mostly distinct; building one cost a third of a refresh).
  * Output files are what other engines read: ZSTD at level 1 (level 3 cost a fifth of a refresh
- * for a few percent of size), no dictionary either (one row per key). */
-static floe_pq_write_options state_file_options, output_file_options;
+ * for a few percent of size), no dictionary either (one row per key). Changelogs are read
+ * back only by the change readers of downstream dynamic tables, once: Snappy, no dictionary
+ * (ZSTD was a tenth of a refresh that touches every bucket). */
+static floe_pq_write_options state_file_options, output_file_options, changelog_file_options;
 
 static void write_options_init(void)
 {
@@ -482,6 +585,9 @@ static void write_options_init(void)
     floe_pq_write_options_default(&output_file_options);
     output_file_options.disable_dictionary = true;
     output_file_options.compression_level = 1;
+    floe_pq_write_options_default(&changelog_file_options);
+    changelog_file_options.disable_dictionary = true;
+    changelog_file_options.codec = FLOE_PQ_CODEC_SNAPPY;
 }
 
 /* Writes bucket b's state file into <directory>/floe/state (which exists); *path receives its
@@ -500,14 +606,15 @@ static int write_state_file(const char *directory, const state_layout *layout,
     floe_pq_write_schema schema = {layout->columns, layout->column_count, NULL, NULL, 0};
     int status = floe_pq_writer_create(&file.writer, file_path, &schema, &state_file_options,
                                        err);
+    group_columns groups;
+    memset(&groups, 0, sizeof groups);
+    if (status == FLOE_OK) status = group_columns_init(&groups, layout, flat, bucketed, b, err);
+    if (status == FLOE_OK && groups.batch.row_count > 0)
+        status = floe_pq_writer_write_batch(file.writer, &groups.batch, err);
+    group_columns_fini(&groups, layout->column_count);
     if (status == FLOE_OK) status = floe_batch_init(&file.batch, layout->column_count,
                                                     layout->types, err);
     file.batch_ready = status == FLOE_OK;
-    for (uint32_t i = bucketed->group_offsets[b];
-         status == FLOE_OK && i < bucketed->group_offsets[b + 1]; i++) {
-        uint32_t g = bucketed->group_order[i];
-        status = state_group_row(&file, layout, flat, g, bucketed->position[g], err);
-    }
     for (uint32_t c = 0; status == FLOE_OK && c < layout->call_count; c++) {
         if (!layout->calls[c].entries) continue;
         const floe_eng_group_entries *entries = &flat->calls[c].entries;
@@ -569,9 +676,61 @@ static int flat_alloc(floe_eng_group_state_flat *flat, const state_layout *layou
     return FLOE_OK;
 }
 
-/* Reads `path` into flat (a flat form of this layout). FLOE_ETYPE when its columns are not the
- * layout's. */
-static int read_state_file(const char *path, const state_layout *layout,
+/* Whether every row of a state file's batch is a group row and they are numbered on from
+ * `next` (what the writer writes): then append_groups takes the batch a column at a time. */
+static bool batch_of_groups(const floe_batch *batch, uint32_t next)
+{
+    const int32_t *kinds = batch->columns[COLUMN_KIND].data;
+    const int64_t *groups = batch->columns[COLUMN_GROUP].data;
+    bool regular = true;
+    for (uint32_t row = 0; row < batch->row_count; row++)
+        regular &= (kinds[row] == 0) & (groups[row] == (int64_t)next + row);
+    return regular;
+}
+
+/* Appends a batch of group rows to flat (room for them was allocated from the file's row
+ * count) column by column. Values of fixed width are copied whole; only NULL keys and
+ * strings go row by row. */
+static int append_groups(floe_eng_group_state_flat *flat, const state_layout *layout,
+                         const floe_batch *batch, floe_error *err)
+{
+    uint32_t first = flat->group_count, count = batch->row_count;
+    memcpy(flat->row_counts + first, batch->columns[COLUMN_COUNT].data, count * sizeof(int64_t));
+    for (uint32_t k = 0; k < layout->key_count; k++) {
+        const floe_vector *from = &batch->columns[FIRST_KEY_COLUMN + k];
+        floe_vector *to = &flat->keys[k];
+        if (from->encoding != FLOE_VECTOR_FLAT || to->type.id == FLOE_TYPE_STRING ||
+            to->type.id == FLOE_TYPE_BINARY) {
+            for (uint32_t row = 0; row < count; row++)
+                FLOE_TRY(copy_value(to, first + row, from, row, err));
+            continue;
+        }
+        size_t width = floe_type_width(to->type);
+        memcpy((char *)to->data + (size_t)first * width, from->data, (size_t)count * width);
+        /* `to` is all valid until a NULL arrives (set_null makes its bitmap all ones first) */
+        for (uint32_t row = 0; from->validity != NULL && row < count; row++)
+            if (floe_vector_is_null(from, row)) floe_vector_set_null(to, first + row);
+    }
+    for (uint32_t c = 0; c < layout->call_count; c++) {
+        const call_columns *call = &layout->calls[c];
+        floe_eng_aggregate_flat *values = &flat->calls[c];
+        if (call->count >= 0)
+            memcpy(values->counts + first, batch->columns[call->count].data,
+                   count * sizeof(int64_t));
+        if (call->sum >= 0 && call->sum_double)
+            memcpy(values->sums_double + first, batch->columns[call->sum].data,
+                   count * sizeof(double));
+        else if (call->sum >= 0)
+            memcpy(values->sums_int + first, batch->columns[call->sum].data,
+                   count * sizeof(floe_int128));
+    }
+    flat->group_count += count;
+    return FLOE_OK;
+}
+
+/* Reads `path` into flat (a flat form of this layout), with room for `extra` more groups.
+ * FLOE_ETYPE when its columns are not the layout's. */
+static int read_state_file(const char *path, const state_layout *layout, uint32_t extra,
                            floe_eng_group_state_flat *flat, floe_error *err)
 {
     memset(flat, 0, sizeof *flat);
@@ -593,9 +752,9 @@ static int read_state_file(const char *path, const state_layout *layout,
     uint64_t total = 0;
     for (uint32_t g = 0; status == FLOE_OK && g < floe_pq_reader_row_group_count(reader); g++)
         total += (uint64_t)floe_pq_reader_row_group_rows(reader, g);
-    if (status == FLOE_OK && total >= UINT32_MAX)
+    if (status == FLOE_OK && total + extra >= UINT32_MAX)
         status = floe_error_set(err, FLOE_ECORRUPT, "%s: too many rows", path);
-    uint32_t capacity = (uint32_t)total + 1;
+    uint32_t capacity = (uint32_t)total + extra + 1;
     if (status == FLOE_OK) status = flat_alloc(flat, layout, capacity, err);
     floe_batch batch;
     bool batch_ready = false;
@@ -609,6 +768,10 @@ static int read_state_file(const char *path, const state_layout *layout,
         const int32_t *kinds = batch.columns[COLUMN_KIND].data;
         const int64_t *groups = batch.columns[COLUMN_GROUP].data;
         const int64_t *counts = batch.columns[COLUMN_COUNT].data;
+        if (batch_of_groups(&batch, flat->group_count)) {
+            status = append_groups(flat, layout, &batch, err);
+            continue;
+        }
         for (uint32_t row = 0; status == FLOE_OK && row < batch.row_count; row++) {
             int32_t kind = kinds[row];
             if (kind == 0) {
@@ -831,6 +994,9 @@ static int write_output_file(const char *directory, const output_schema *schema,
     uint32_t ids[FLOE_BATCH_CAPACITY];
     uint32_t count = 0;
     bool keyless = flat->key_count == 0;
+    /* Rows from the flat form a column at a time where every call's result is in it (its
+     * group numbers are S's). */
+    bool flat_emits = floe_eng_group_state_flat_emits(state);
     for (uint32_t i = bucketed->group_offsets[b];
          status == FLOE_OK && i <= bucketed->group_offsets[b + 1]; i++) {
         bool end = i == bucketed->group_offsets[b + 1];
@@ -839,7 +1005,10 @@ static int write_output_file(const char *directory, const output_schema *schema,
             if (keyless || flat->row_counts[g] > 0) ids[count++] = g;
         }
         if (count == 0 || (!end && count < FLOE_BATCH_CAPACITY)) continue;
-        status = floe_eng_group_state_emit_groups(state, ids, count, rows_batch, err);
+        status = flat_emits ? floe_eng_group_state_emit_flat(state, flat, ids, count,
+                                                             rows_batch, err)
+                            : floe_eng_group_state_emit_groups(state, ids, count, rows_batch,
+                                                               err);
         if (status == FLOE_OK) status = chain_write(chain, rows_batch, writer, rows, err);
         count = 0;
     }
@@ -860,15 +1029,22 @@ static int write_output_file(const char *directory, const output_schema *schema,
 /* ---- the changelog ------------------------------------------------------------------------ */
 
 /* The changelog of an incremental refresh (refresh_incremental.h, "Changelog"). D's groups are
- * the only ones whose rows can change, so they are looked up in S twice: after their buckets
- * are loaded and before D is merged (the old rows), and once S is final (the new rows). Both
- * pass through the PROJECT / FILTER chain the output files go through, so a row HAVING drops
- * is not in the output and not in the changelog. The old rows wait in `old_rows` (one batch
- * per window of FLOE_BATCH_CAPACITY groups of D, row r of window w holding D's group
- * w * FLOE_BATCH_CAPACITY + r), which costs memory in proportion to the change, not the table. */
+ * the only ones whose rows can change. changelog_merge merges D into S in the two steps of
+ * group_state.h: map_groups finds (or creates empty) each of D's groups in S, which is the one
+ * key lookup of the refresh; the old rows are read from S at those ids, D's accumulators are
+ * added at the same ids (merge_mapped, which removes no group), and the new rows are read again
+ * there. Both pass through the PROJECT / FILTER chain the output files go through, so a row
+ * HAVING drops is not in the output and not in the changelog. The old rows wait in `old_rows`
+ * (one batch per window of FLOE_BATCH_CAPACITY groups of D, row r of window w holding D's group
+ * w * FLOE_BATCH_CAPACITY + r), which costs memory in proportion to the change, not the
+ * table. */
 typedef struct changelog {
-    bool active;                     /* an incremental refresh: D's groups exported */
-    floe_eng_group_state_flat touched; /* D exported: the keys to look up */
+    bool active;                     /* an incremental refresh: D's groups are being followed */
+    uint32_t group_count;            /* D's groups */
+    uint32_t key_count;
+    uint32_t *targets;               /* per group of D: its group in S (UINT32_MAX: none) */
+    const floe_eng_group_state_flat *flat; /* a streamed bucket: S as a flat form, read with
+                                              emit_flat (the state passed gives its shape) */
     output_chain chain;
     bool chain_ready;
     uint32_t column_count;           /* the chain's output columns */
@@ -883,16 +1059,12 @@ typedef struct changelog {
     floe_batch *full;                /* batches of rows filled before the file is written */
     uint32_t full_count, full_capacity;
     int64_t rows;
-    /* scratch of changelog_rows_of */
-    floe_vector *key_windows;        /* views of D's keys, one window */
-    const floe_vector **keys;
-    uint32_t *groups, *found;        /* FLOE_BATCH_CAPACITY each */
-    int64_t *row_counts;
+    uint32_t *found;                 /* scratch of changelog_rows_of: FLOE_BATCH_CAPACITY */
 } changelog;
 
 static void changelog_fini(changelog *log)
 {
-    floe_eng_group_state_flat_fini(&log->touched);
+    floe_free(log->targets);
     if (log->chain_ready) chain_fini(&log->chain);
     if (log->emitted_ready) floe_batch_fini(&log->emitted);
     for (uint32_t w = 0; w < log->windows_ready; w++) floe_batch_fini(&log->old_rows[w]);
@@ -902,30 +1074,19 @@ static void changelog_fini(changelog *log)
     if (log->out_ready) floe_batch_fini(&log->out);
     for (uint32_t i = 0; i < log->full_count; i++) floe_batch_fini(&log->full[i]);
     floe_free(log->full);
-    floe_free(log->key_windows);
-    floe_free(log->keys);
-    floe_free(log->groups);
     floe_free(log->found);
-    floe_free(log->row_counts);
     memset(log, 0, sizeof *log);
 }
 
-/* A view of `vector` from row `start` on (a multiple of 64: validity is in 64-row words). */
-static void vector_window(const floe_vector *vector, uint32_t start, floe_vector *window)
-{
-    *window = *vector;
-    window->data = (unsigned char *)vector->data + (size_t)start * floe_type_width(vector->type);
-    window->validity = vector->validity != NULL ? vector->validity + start / 64 : NULL;
-}
-
-/* Sets up the changelog of an incremental refresh: D exported, the chain, the batches. */
-static int changelog_init(changelog *log, const floe_eng_group_state *delta,
+/* Sets up the changelog of an incremental refresh of D's groups: the chain, the batches. */
+static int changelog_init(changelog *log, const floe_eng_group_state *delta, uint32_t key_count,
                           const floe_sql_plan *root, const floe_sql_plan *aggregate,
                           int64_t refresh_number, floe_error *err)
 {
     memset(log, 0, sizeof *log);
-    FLOE_TRY(floe_eng_group_state_export(delta, &log->touched, err));
     log->active = true;
+    log->group_count = floe_eng_group_state_group_count(delta);
+    log->key_count = key_count;
     log->chain_ready = true; /* chain_init leaves whatever it did for chain_fini */
     FLOE_TRY(chain_init(&log->chain, root, aggregate, refresh_number, err));
     log->column_count = root->output.column_count;
@@ -938,54 +1099,51 @@ static int changelog_init(changelog *log, const floe_eng_group_state *delta,
     log->emitted_ready = true;
     FLOE_TRY(floe_batch_init(&log->out, log->column_count + 1, log->types, err));
     log->out_ready = true;
-    uint32_t groups = log->touched.group_count;
+    uint32_t groups = log->group_count;
     log->window_count = (groups + FLOE_BATCH_CAPACITY - 1) / FLOE_BATCH_CAPACITY;
     log->old_rows = floe_calloc(log->window_count + 1, sizeof *log->old_rows);
     log->old_present = floe_calloc((size_t)groups + 1, 1);
-    uint32_t key_count = log->touched.key_count;
-    log->key_windows = floe_calloc(key_count + 1, sizeof *log->key_windows);
-    log->keys = floe_calloc(key_count + 1, sizeof *log->keys);
-    log->groups = floe_malloc(FLOE_BATCH_CAPACITY * sizeof *log->groups);
+    log->targets = floe_malloc(((size_t)groups + 1) * sizeof *log->targets);
     log->found = floe_malloc(FLOE_BATCH_CAPACITY * sizeof *log->found);
-    log->row_counts = floe_malloc(FLOE_BATCH_CAPACITY * sizeof *log->row_counts);
-    FLOE_RETURN_IF(log->old_rows == NULL || log->old_present == NULL ||
-                       log->key_windows == NULL || log->keys == NULL || log->groups == NULL ||
-                       log->found == NULL || log->row_counts == NULL,
+    FLOE_RETURN_IF(log->old_rows == NULL || log->old_present == NULL || log->targets == NULL ||
+                       log->found == NULL,
                    FLOE_ENOMEM, err, "out of memory");
     return FLOE_OK;
 }
 
-/* The result rows, through the chain, of window w of D's groups as S holds them now: *final
- * receives the chain's last batch (its selection: the rows that pass), group_of_row[i] the
- * position in the window of the batch's row i. Groups S lacks, or holds with no rows (keyed
- * groups only: the keyless group always has its row), have no row. */
-static int changelog_rows_of(changelog *log, floe_eng_group_state *state, uint32_t w,
+/* The result rows, through the chain, of window w of D's groups as S holds them now (at
+ * log->targets): *final receives the chain's last batch (its selection: the rows that pass),
+ * group_of_row[i] the position in the window of the batch's row i. Keyed groups with no rows
+ * (created empty by the mapping, or emptied by the change) have no row; the keyless group
+ * always has its row. */
+static int changelog_rows_of(changelog *log, const floe_eng_group_state *state, uint32_t w,
                              floe_batch **final, uint16_t *group_of_row, floe_error *err)
 {
     uint32_t start = w * FLOE_BATCH_CAPACITY;
-    uint32_t count = log->touched.group_count - start;
+    uint32_t count = log->group_count - start;
     if (count > FLOE_BATCH_CAPACITY) count = FLOE_BATCH_CAPACITY;
-    uint32_t key_count = log->touched.key_count;
-    for (uint32_t k = 0; k < key_count; k++) {
-        vector_window(&log->touched.keys[k], start, &log->key_windows[k]);
-        log->keys[k] = &log->key_windows[k];
-    }
-    uint32_t *groups = log->groups, *found = log->found;
-    int64_t *row_counts = log->row_counts;
-    FLOE_TRY(floe_eng_group_state_find_groups(state, log->keys, count, groups, row_counts, err));
+    const uint32_t *targets = log->targets + start;
+    const int64_t *row_counts = log->flat != NULL ? log->flat->row_counts
+                                                  : floe_eng_group_state_row_counts(state);
     uint32_t present = 0;
     for (uint32_t i = 0; i < count; i++) {
-        if (groups[i] == FLOE_K_NO_GROUP || (key_count > 0 && row_counts[i] <= 0)) continue;
+        if (targets[i] == UINT32_MAX || (log->key_count > 0 && row_counts[targets[i]] <= 0))
+            continue;
         group_of_row[present] = (uint16_t)i;
-        found[present++] = groups[i];
+        log->found[present++] = targets[i];
     }
     floe_batch *batch = &log->emitted;
-    FLOE_TRY(floe_eng_group_state_emit_groups(state, found, present, batch, err));
+    if (log->flat != NULL)
+        FLOE_TRY(floe_eng_group_state_emit_flat(state, log->flat, log->found, present, batch,
+                                                err));
+    else
+        FLOE_TRY(floe_eng_group_state_emit_groups(state, log->found, present, batch, err));
     return chain_apply(&log->chain, batch, final, err);
 }
 
-/* Before D is merged into S: keeps the old row of every group of D that has one. */
-static int changelog_collect_old(changelog *log, floe_eng_group_state *state, floe_error *err)
+/* Between mapping and merging: keeps the old row of every group of D that has one. */
+static int changelog_collect_old(changelog *log, const floe_eng_group_state *state,
+                                 floe_error *err)
 {
     uint16_t group_of_row[FLOE_BATCH_CAPACITY];
     for (uint32_t w = 0; w < log->window_count; w++) {
@@ -1050,9 +1208,9 @@ static int changelog_append(changelog *log, const floe_batch *from, uint32_t row
     return FLOE_OK;
 }
 
-/* Once S is final: for each group of D its old row (-1) and its new row (+1), leaving out a
+/* Once D is merged: for each group of D its old row (-1) and its new row (+1), leaving out a
  * pair that is the same row, into the log's batches. */
-static int changelog_new_rows(changelog *log, floe_eng_group_state *state, floe_error *err)
+static int changelog_new_rows(changelog *log, const floe_eng_group_state *state, floe_error *err)
 {
     int status = FLOE_OK;
     uint16_t group_of_row[FLOE_BATCH_CAPACITY];
@@ -1068,7 +1226,7 @@ static int changelog_new_rows(changelog *log, floe_eng_group_state *state, floe_
             new_row_of[group_of_row[row]] = row;
         }
         uint32_t start = w * FLOE_BATCH_CAPACITY;
-        uint32_t count = log->touched.group_count - start;
+        uint32_t count = log->group_count - start;
         if (count > FLOE_BATCH_CAPACITY) count = FLOE_BATCH_CAPACITY;
         const floe_batch *old = &log->old_rows[w];
         for (uint32_t p = 0; status == FLOE_OK && p < count; p++) {
@@ -1085,6 +1243,18 @@ static int changelog_new_rows(changelog *log, floe_eng_group_state *state, floe_
         }
     }
     return status;
+}
+
+/* Merges `delta` (D, or D's part of one bucket) into `state` (S, or that bucket's S) and
+ * collects the changelog's rows of D's groups on the way (above). S keeps the groups the
+ * change left empty: the caller removes them (remove_empty_groups) before writing. */
+static int changelog_merge(changelog *log, floe_eng_group_state *state,
+                           const floe_eng_group_state *delta, floe_error *err)
+{
+    FLOE_TRY(floe_eng_group_state_map_groups(state, delta, log->targets, err));
+    FLOE_TRY(changelog_collect_old(log, state, err));
+    FLOE_TRY(floe_eng_group_state_merge_mapped(state, delta, log->targets, err));
+    return changelog_new_rows(log, state, err);
 }
 
 /* Writes <table>/floe/changelog/changes-<uuid>.parquet from the rows of `logs` in order. The
@@ -1143,7 +1313,8 @@ int floe_eng_incremental_changelog_create(floe_eng_incremental *inc,
     }
     floe_pq_write_schema write_schema = {all, column_count + 1, NULL, NULL, 0};
     if (status == FLOE_OK)
-        status = floe_pq_writer_create(writer, path, &write_schema, &output_file_options, err);
+        status = floe_pq_writer_create(writer, path, &write_schema, &changelog_file_options,
+                                       err);
     floe_free(all);
     return status;
 }
@@ -1181,9 +1352,6 @@ typedef struct run_state {
     floe_type *key_types;
     floe_eng_aggregate_spec *specs;
     state_layout layout;
-    floe_eng_expression_state **expressions; /* keys then arguments; NULL: column or none */
-    floe_vector *values;
-    const floe_vector **columns;
     floe_eng_group_state *delta;             /* D */
     floe_eng_group_state *state;             /* S (== delta on a rebuild) */
     floe_eng_group_state_flat flat;          /* S exported */
@@ -1193,7 +1361,9 @@ typedef struct run_state {
     /* bucket by bucket (refresh_by_bucket) */
     floe_eng_group_state_flat delta_flat;    /* D exported */
     uint32_t *delta_buckets;                 /* per group of D: its bucket */
+    uint32_t *delta_order, *delta_offsets;   /* D's groups sorted by bucket (sort_by_bucket) */
     uint32_t part_count;
+    bool stream;                             /* parts are streamed (part_stream) */
     struct bucket_part *parts;               /* per touched bucket, in bucket order */
     changelog *logs;                         /* per touched bucket: D's part's changelog */
 } run_state;
@@ -1214,13 +1384,6 @@ static const floe_sql_expression *expression_at(const run_state *run, uint32_t i
 
 static void run_fini(run_state *run)
 {
-    uint32_t count = run->key_count + run->call_count;
-    for (uint32_t i = 0; run->expressions != NULL && i < count; i++)
-        floe_eng_expression_state_free(run->expressions[i]);
-    for (uint32_t i = 0; run->values != NULL && i < count; i++) floe_vector_fini(&run->values[i]);
-    floe_free(run->expressions);
-    floe_free(run->values);
-    floe_free(run->columns);
     floe_free(run->key_types);
     floe_free(run->specs);
     bucketing_fini(&run->bucketed, run->call_count);
@@ -1232,6 +1395,8 @@ static void run_fini(run_state *run)
     changelog_fini(&run->changes);
     floe_eng_group_state_flat_fini(&run->delta_flat);
     floe_free(run->delta_buckets);
+    floe_free(run->delta_order);
+    floe_free(run->delta_offsets);
     for (uint32_t i = 0; run->parts != NULL && i < run->part_count; i++) {
         bucket_part *part = &run->parts[i];
         floe_eng_group_state_free(part->state);
@@ -1250,15 +1415,10 @@ static int run_init(run_state *run, const floe_sql_plan *aggregate, floe_eng_con
     run->aggregate = aggregate;
     run->key_count = aggregate->u.aggregate.group_count;
     run->call_count = aggregate->u.aggregate.call_count;
-    uint32_t count = run->key_count + run->call_count;
     run->key_types = floe_calloc(run->key_count + 1, sizeof *run->key_types);
     run->specs = floe_calloc(run->call_count + 1, sizeof *run->specs);
-    run->expressions = floe_calloc(count + 1, sizeof *run->expressions);
-    run->values = floe_calloc(count + 1, sizeof *run->values);
-    run->columns = floe_calloc(count + 1, sizeof *run->columns);
-    FLOE_RETURN_IF(run->key_types == NULL || run->specs == NULL || run->expressions == NULL ||
-                       run->values == NULL || run->columns == NULL,
-                   FLOE_ENOMEM, err, "out of memory");
+    FLOE_RETURN_IF(run->key_types == NULL || run->specs == NULL, FLOE_ENOMEM, err,
+                   "out of memory");
     for (uint32_t k = 0; k < run->key_count; k++) run->key_types[k] = expression_at(run, k)->type;
     for (uint32_t c = 0; c < run->call_count; c++) {
         const floe_sql_aggregate_call *call = &aggregate->u.aggregate.calls[c];
@@ -1269,44 +1429,80 @@ static int run_init(run_state *run, const floe_sql_plan *aggregate, floe_eng_con
                                                     : floe_type_make(FLOE_TYPE_INVALID),
         };
     }
-    for (uint32_t i = 0; i < count; i++) {
-        const floe_sql_expression *expression = expression_at(run, i);
-        if (expression == NULL || expression->kind == FLOE_SQL_EXPRESSION_COLUMN) continue;
-        FLOE_TRY(floe_eng_expression_state_create(expression, &run->expressions[i], err));
-        FLOE_TRY(floe_vector_init(&run->values[i], expression->type, FLOE_BATCH_CAPACITY, err));
-    }
     FLOE_TRY(layout_init(&run->layout, run->key_types, run->key_count, run->specs,
                          run->call_count, err));
     return floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
                                        run->call_count, context, &run->delta, err);
 }
 
-/* Drains the aggregate's input (over the delta pins) into D. */
-static int drain_delta(run_state *run, floe_eng_operator *input, floe_error *err)
+/* What draining the aggregate's input takes per thread: the states and result vectors of the
+ * key and argument expressions that are not plain columns. */
+typedef struct drainer {
+    uint32_t count;                          /* keys then arguments */
+    floe_eng_expression_state **expressions; /* NULL: a column, or COUNT(*) */
+    floe_vector *values;
+    const floe_vector **columns;
+} drainer;
+
+static void drainer_fini(drainer *drain)
 {
+    for (uint32_t i = 0; drain->expressions != NULL && i < drain->count; i++)
+        floe_eng_expression_state_free(drain->expressions[i]);
+    for (uint32_t i = 0; drain->values != NULL && i < drain->count; i++)
+        floe_vector_fini(&drain->values[i]);
+    floe_free(drain->expressions);
+    floe_free(drain->values);
+    floe_free(drain->columns);
+    memset(drain, 0, sizeof *drain);
+}
+
+static int drainer_init(drainer *drain, const run_state *run, floe_error *err)
+{
+    memset(drain, 0, sizeof *drain);
     uint32_t count = run->key_count + run->call_count;
+    drain->expressions = floe_calloc(count + 1, sizeof *drain->expressions);
+    drain->values = floe_calloc(count + 1, sizeof *drain->values);
+    drain->columns = floe_calloc(count + 1, sizeof *drain->columns);
+    FLOE_RETURN_IF(drain->expressions == NULL || drain->values == NULL || drain->columns == NULL,
+                   FLOE_ENOMEM, err, "out of memory");
+    drain->count = count;
+    for (uint32_t i = 0; i < count; i++) {
+        const floe_sql_expression *expression = expression_at(run, i);
+        if (expression == NULL || expression->kind == FLOE_SQL_EXPRESSION_COLUMN) continue;
+        FLOE_TRY(floe_eng_expression_state_create(expression, &drain->expressions[i], err));
+        FLOE_TRY(floe_vector_init(&drain->values[i], expression->type, FLOE_BATCH_CAPACITY,
+                                  err));
+    }
+    return FLOE_OK;
+}
+
+/* Drains the aggregate's input (over the delta pins), or one partition of it, into `into`. */
+static int drain_delta(const run_state *run, drainer *drain, floe_eng_operator *input,
+                       floe_eng_group_state *into, floe_error *err)
+{
     for (;;) {
         floe_batch *batch;
         FLOE_TRY(floe_eng_operator_next(input, &batch, err));
         if (batch == NULL) return FLOE_OK;
         uint32_t live = floe_batch_live_count(batch);
         if (live == 0) continue;
-        for (uint32_t i = 0; i < count; i++) {
+        for (uint32_t i = 0; i < drain->count; i++) {
             const floe_sql_expression *expression = expression_at(run, i);
             if (expression == NULL) {
-                run->columns[i] = NULL;
+                drain->columns[i] = NULL;
             } else if (expression->kind == FLOE_SQL_EXPRESSION_COLUMN) {
                 FLOE_RETURN_IF(expression->column_index >= batch->column_count, FLOE_EINVAL, err,
                                "aggregate: column %u is not in a batch of %u columns",
                                expression->column_index, batch->column_count);
-                run->columns[i] = &batch->columns[expression->column_index];
+                drain->columns[i] = &batch->columns[expression->column_index];
             } else {
-                FLOE_TRY(floe_eng_evaluate(run->expressions[i], batch, &run->values[i], err));
-                run->columns[i] = &run->values[i];
+                FLOE_TRY(floe_eng_evaluate(drain->expressions[i], batch, &drain->values[i],
+                                           err));
+                drain->columns[i] = &drain->values[i];
             }
         }
-        FLOE_TRY(floe_eng_group_state_update(run->delta, run->columns,
-                                             run->columns + run->key_count, batch->weights,
+        FLOE_TRY(floe_eng_group_state_update(into, drain->columns,
+                                             drain->columns + run->key_count, batch->weights,
                                              batch->selection, live, err));
     }
 }
@@ -1317,14 +1513,6 @@ static uint32_t bucket_count_for(uint32_t groups)
     while ((uint64_t)count * GROUPS_PER_BUCKET < groups && count < FLOE_ENG_STATE_MAX_BUCKETS)
         count *= 2;
     return count;
-}
-
-/* Marks in *touched the buckets D's keys fall in (delta_flat: D exported). */
-static void mark_touched(const floe_eng_group_state_flat *delta_flat,
-                         const floe_eng_state_set *set, uint8_t *touched)
-{
-    for (uint32_t g = 0; g < delta_flat->group_count; g++)
-        touched[floe_eng_state_bucket_of(delta_flat->hashes[g], set->bucket_count)] = 1;
 }
 
 /* ---- a pool of threads -------------------------------------------------------------------- */
@@ -1383,6 +1571,106 @@ static int run_on_threads(uint32_t thread_count,
     return status;
 }
 
+/* ---- draining the delta on threads ------------------------------------------------------ */
+
+/* A change of more rows than this is drained on the context's threads: one delta operator per
+ * partition (delta_plan.h), each into a state of its own, merged into D in partition order
+ * (so D's group numbering does not depend on timing). Below it, one thread drains it: the
+ * partitions' compiles and merges would cost more than they save. */
+enum { PARALLEL_DRAIN_ROWS = 100000 };
+
+/* The rows the sources' snapshots after their consumed ones added or deleted, by their
+ * summaries (added-records, deleted-records; a snapshot without them counts none). */
+static int change_rows(floe_eng_database *db, const floe_eng_delta_source *sources,
+                       uint32_t source_count, int64_t *rows, floe_error *err)
+{
+    *rows = 0;
+    for (uint32_t i = 0; i < source_count; i++) {
+        if (sources[i].to_snapshot_id < 0 || sources[i].to_snapshot_id == sources[i].from_snapshot_id)
+            continue;
+        floe_ice_table *source = NULL;
+        FLOE_TRY(floe_ice_table_open(&source, sources[i].identity,
+                                     floe_eng_database_warehouse(db), err));
+        const floe_ice_table_metadata *metadata = source->metadata;
+        const floe_ice_snapshot *snapshot =
+            floe_ice_snapshot_by_id(metadata, sources[i].to_snapshot_id);
+        size_t steps = 0;
+        while (snapshot != NULL && snapshot->snapshot_id != sources[i].from_snapshot_id &&
+               steps++ <= metadata->snapshot_count) {
+            *rows += floe_ice_snapshot_summary_int(snapshot, "added-records", 0) +
+                     floe_ice_snapshot_summary_int(snapshot, "deleted-records", 0);
+            if (snapshot->parent_snapshot_id < 0) break;
+            snapshot = floe_ice_snapshot_by_id(metadata, snapshot->parent_snapshot_id);
+        }
+        floe_ice_table_free(source);
+    }
+    return FLOE_OK;
+}
+
+/* What the workers of drain_partitions share. */
+typedef struct partition_draining {
+    const run_state *run;
+    floe_eng_operator **inputs;
+    floe_eng_group_state **states;
+    uint32_t count;
+    atomic_uint next;
+    atomic_bool failed;
+} partition_draining;
+
+static int drain_body(void *argument, char *fallback, floe_error *err)
+{
+    (void)fallback; /* draining never falls back */
+    partition_draining *shared = argument;
+    drainer drain;
+    int status = drainer_init(&drain, shared->run, err);
+    while (status == FLOE_OK && !atomic_load(&shared->failed)) {
+        uint32_t index = atomic_fetch_add(&shared->next, 1);
+        if (index >= shared->count) break;
+        status = drain_delta(shared->run, &drain, shared->inputs[index], shared->states[index],
+                             err);
+    }
+    if (status != FLOE_OK) atomic_store(&shared->failed, true);
+    drainer_fini(&drain);
+    return status;
+}
+
+/* Drains `partition_count` partitions of the change of `input_plan` (the aggregate's input)
+ * on as many threads, into D. Errors as the change reader's and the states'. */
+static int drain_partitions(run_state *run, floe_eng_context *context,
+                            const floe_sql_plan *input_plan,
+                            const floe_eng_delta_source *versions, uint32_t source_count,
+                            uint32_t partition_count, floe_error *err)
+{
+    partition_draining shared = {.run = run, .count = partition_count};
+    atomic_init(&shared.next, 0);
+    atomic_init(&shared.failed, false);
+    shared.inputs = floe_calloc(partition_count, sizeof *shared.inputs);
+    shared.states = floe_calloc(partition_count, sizeof *shared.states);
+    int status = shared.inputs == NULL || shared.states == NULL
+                     ? floe_error_set(err, FLOE_ENOMEM, "out of memory")
+                     : FLOE_OK;
+    for (uint32_t p = 0; status == FLOE_OK && p < partition_count; p++) {
+        status = floe_eng_delta_compile_partition(input_plan, versions, source_count, context, p,
+                                                  partition_count, &shared.inputs[p], err);
+        if (status == FLOE_OK && p == 0) shared.states[0] = run->delta;
+        else if (status == FLOE_OK)
+            status = floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
+                                                 run->call_count, context, &shared.states[p],
+                                                 err);
+    }
+    if (status == FLOE_OK)
+        status = run_on_threads(partition_count, drain_body, &shared, NULL, err);
+    for (uint32_t p = 1; status == FLOE_OK && p < partition_count; p++)
+        status = floe_eng_group_state_merge(run->delta, shared.states[p], err);
+    for (uint32_t p = 0; shared.inputs != NULL && p < partition_count; p++) {
+        floe_eng_operator_destroy(shared.inputs[p]);
+        if (p > 0) floe_eng_group_state_free(shared.states[p]);
+    }
+    floe_free(shared.inputs);
+    floe_free(shared.states);
+    return status;
+}
+
 /* What the workers of load_buckets share. Files are read and imported on every worker, but
  * merged into S one at a time and in bucket order (`merged` counts the jobs done; job j waits
  * for merged == j), so S's group numbering, and with it every file written, does not depend on
@@ -1411,7 +1699,7 @@ static int load_bucket(bucket_loading *shared, uint32_t b, floe_eng_group_state 
     floe_eng_group_state_flat flat;
     floe_error file_err;
     floe_error_clear(&file_err);
-    int status = read_state_file(shared->set->buckets[b].state_path, &run->layout, &flat,
+    int status = read_state_file(shared->set->buckets[b].state_path, &run->layout, 0, &flat,
                                  &file_err);
     bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
                     status == FLOE_ETYPE || status == -ENOENT;
@@ -1724,8 +2012,9 @@ static int delta_part_of(const run_state *run, uint32_t b, floe_eng_group_state_
     uint32_t *renumbered = floe_malloc(((size_t)delta->group_count + 1) * sizeof *renumbered);
     FLOE_RETURN_IF(renumbered == NULL, FLOE_ENOMEM, err, "out of memory");
     uint32_t groups = 0, capacity = 0;
-    for (uint32_t g = 0; g < delta->group_count; g++)
-        if (run->delta_buckets[g] == b) renumbered[g] = groups++;
+    const uint32_t *in_bucket = run->delta_order + run->delta_offsets[b];
+    uint32_t in_bucket_count = run->delta_offsets[b + 1] - run->delta_offsets[b];
+    for (uint32_t i = 0; i < in_bucket_count; i++) renumbered[in_bucket[i]] = groups++;
     capacity = groups;
     for (uint32_t c = 0; c < run->layout.call_count; c++) {
         const floe_eng_group_entries *entries = &delta->calls[c].entries;
@@ -1735,8 +2024,8 @@ static int delta_part_of(const run_state *run, uint32_t b, floe_eng_group_state_
         if (count > capacity) capacity = count;
     }
     int status = flat_alloc(part, &run->layout, capacity + 1, err);
-    for (uint32_t g = 0; status == FLOE_OK && g < delta->group_count; g++) {
-        if (run->delta_buckets[g] != b) continue;
+    for (uint32_t i = 0; status == FLOE_OK && i < in_bucket_count; i++) {
+        uint32_t g = in_bucket[i];
         uint32_t to = renumbered[g];
         part->row_counts[to] = delta->row_counts[g];
         for (uint32_t k = 0; status == FLOE_OK && k < delta->key_count; k++)
@@ -1767,7 +2056,9 @@ static int delta_part_of(const run_state *run, uint32_t b, floe_eng_group_state_
 }
 
 /* Phase one of a bucket: its file's state (a fallback when the file is unusable), D's part
- * merged in, the changelog's old rows collected in between. */
+ * merged in, the changelog's old rows collected in between. The state is sized for the file's
+ * groups and D's part together before the import, so neither the import nor the merge grows
+ * its hash table. */
 static int part_load(part_work *work, uint32_t index, floe_error *err)
 {
     run_state *run = work->run;
@@ -1775,33 +2066,35 @@ static int part_load(part_work *work, uint32_t index, floe_error *err)
     uint32_t b = part->bucket;
     FLOE_TRY(floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
                                          run->call_count, work->context, &part->state, err));
+    floe_eng_group_state_flat delta_flat;
+    int status = delta_part_of(run, b, &delta_flat, err);
     const char *path = work->set->buckets[b].state_path;
-    if (path != NULL) {
+    if (status == FLOE_OK && path != NULL) {
         floe_eng_group_state_flat flat;
         floe_error file_err;
         floe_error_clear(&file_err);
-        int status = read_state_file(path, &run->layout, &flat, &file_err);
+        status = read_state_file(path, &run->layout, 0, &flat, &file_err);
         bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
                         status == FLOE_ETYPE || status == -ENOENT;
         if (status == FLOE_OK) {
             atomic_fetch_add(&work->files_read, 1);
-            status = floe_eng_group_state_import(part->state, &flat, &file_err);
+            status = floe_eng_group_state_reserve(part->state,
+                                                  flat.group_count + delta_flat.group_count,
+                                                  &file_err);
+            if (status == FLOE_OK)
+                status = floe_eng_group_state_import(part->state, &flat, &file_err);
             unusable = status == FLOE_ECORRUPT;
             floe_eng_group_state_flat_fini(&flat);
         }
         if (status != FLOE_OK && unusable) {
             floe_eng_incremental_fallback(part->fallback, "state of bucket %u unusable: %s", b,
                                           file_err.message);
+            floe_eng_group_state_flat_fini(&delta_flat);
             return FLOE_OK;
         }
-        if (status != FLOE_OK) {
-            if (err != NULL) *err = file_err;
-            return status;
-        }
+        if (status != FLOE_OK && err != NULL) *err = file_err;
     }
-    floe_eng_group_state_flat delta_flat;
     floe_eng_group_state *delta = NULL;
-    int status = delta_part_of(run, b, &delta_flat, err);
     if (status == FLOE_OK)
         status = floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
                                              run->call_count, work->context, &delta, err);
@@ -1809,10 +2102,9 @@ static int part_load(part_work *work, uint32_t index, floe_error *err)
     floe_eng_group_state_flat_fini(&delta_flat);
     changelog *log = &run->logs[index];
     if (status == FLOE_OK)
-        status = changelog_init(log, delta, work->root, run->aggregate, work->refresh_number,
-                                err);
-    if (status == FLOE_OK) status = changelog_collect_old(log, part->state, err);
-    if (status == FLOE_OK) status = floe_eng_group_state_merge(part->state, delta, err);
+        status = changelog_init(log, delta, run->key_count, work->root, run->aggregate,
+                                work->refresh_number, err);
+    if (status == FLOE_OK) status = changelog_merge(log, part->state, delta, err);
     floe_eng_group_state_free(delta);
     return status;
 }
@@ -1848,11 +2140,212 @@ static int part_write(part_work *work, uint32_t index, floe_error *err)
                                        &flat, &bucketed, 0, &rows_batch, &part->files.output,
                                        &part->files.output_rows, err);
     }
-    if (status == FLOE_OK) status = changelog_new_rows(&run->logs[index], part->state, err);
     if (rows_ready) floe_batch_fini(&rows_batch);
     chain_fini(&chain);
     bucketing_fini(&bucketed, run->call_count);
     floe_eng_group_state_flat_fini(&flat);
+    return status;
+}
+
+/* ---- streaming a bucket ------------------------------------------------------------------ */
+
+/* When every call's state is per-group numbers (COUNT, COUNT(*), SUM, AVG: no MIN / MAX /
+ * DISTINCT entries), a touched bucket needs no hash table of its own groups: part_stream builds
+ * one of D's part only (a few thousand groups where the bucket has tens of thousands), reads
+ * the state file's flat columns, looks each of its keys up in D's part, adds D's accumulators
+ * into the matched rows in place, appends D's groups the file lacks, and writes the state and
+ * output files and the changelog's rows from those arrays; groups whose row count reaches zero
+ * are left out of what is written. A file holding the same key twice (which import refused) is
+ * not detected on this path. Growth needs the states of the whole table (refresh_by_bucket),
+ * so a refresh that might grow takes part_load and part_write instead. */
+
+/* Whether the parts stream: a keyed aggregate whose every result is in the flat arrays, and
+ * no growth possible even if none of D's groups is in its bucket's file already. */
+static bool streams(const run_state *run, const floe_eng_state_set *set)
+{
+    if (run->key_count == 0 || !floe_eng_group_state_flat_emits(run->delta)) return false;
+    uint64_t most = run->delta_flat.group_count;
+    for (uint32_t i = 0; i < run->part_count; i++) {
+        int64_t rows = set->buckets[run->parts[i].bucket].state_rows;
+        most += rows > 0 ? (uint64_t)rows : 0;
+    }
+    return set->bucket_count >= FLOE_ENG_STATE_MAX_BUCKETS || run->part_count == 0 ||
+           most * set->bucket_count / run->part_count <=
+               2 * (uint64_t)set->bucket_count * GROUPS_PER_BUCKET;
+}
+
+/* targets[g] = the row of `file` holding D's group g's key (left as it is when none). */
+static int match_file_groups(floe_eng_group_state *delta, const floe_eng_group_state_flat *file,
+                             uint32_t *targets, floe_error *err)
+{
+    floe_vector *windows = floe_calloc(file->key_count + 1, sizeof *windows);
+    const floe_vector **keys = floe_calloc(file->key_count + 1, sizeof *keys);
+    uint32_t *found = floe_malloc(FLOE_BATCH_CAPACITY * sizeof *found);
+    int status = windows == NULL || keys == NULL || found == NULL
+                     ? floe_error_set(err, FLOE_ENOMEM, "out of memory")
+                     : FLOE_OK;
+    for (uint32_t start = 0; status == FLOE_OK && start < file->group_count;
+         start += FLOE_BATCH_CAPACITY) {
+        uint32_t count = file->group_count - start;
+        if (count > FLOE_BATCH_CAPACITY) count = FLOE_BATCH_CAPACITY;
+        for (uint32_t k = 0; k < file->key_count; k++) {
+            const floe_vector *key = &file->keys[k];
+            windows[k] = *key;
+            windows[k].data = (unsigned char *)key->data + (size_t)start * floe_type_width(key->type);
+            windows[k].validity = key->validity != NULL ? key->validity + start / 64 : NULL;
+            keys[k] = &windows[k];
+        }
+        status = floe_eng_group_state_find_groups(delta, keys, count, found, NULL, err);
+        for (uint32_t r = 0; status == FLOE_OK && r < count; r++)
+            if (found[r] != FLOE_K_NO_GROUP) targets[found[r]] = start + r;
+    }
+    floe_free(windows);
+    floe_free(keys);
+    floe_free(found);
+    return status;
+}
+
+/* Adds group g of `from` into row t of `into` (both flat forms of the layout, no entries). */
+static int add_group(floe_eng_group_state_flat *into, uint32_t t,
+                     const floe_eng_group_state_flat *from, uint32_t g, const state_layout *layout,
+                     floe_error *err)
+{
+    FLOE_RETURN_IF(__builtin_add_overflow(into->row_counts[t], from->row_counts[g],
+                                          &into->row_counts[t]),
+                   FLOE_ERANGE, err, "aggregate state merge: a group's row count overflows");
+    for (uint32_t c = 0; c < layout->call_count; c++) {
+        const call_columns *call = &layout->calls[c];
+        floe_eng_aggregate_flat *to = &into->calls[c];
+        const floe_eng_aggregate_flat *add = &from->calls[c];
+        if (call->count >= 0)
+            FLOE_RETURN_IF(__builtin_add_overflow(to->counts[t], add->counts[g], &to->counts[t]),
+                           FLOE_ERANGE, err, "aggregate state merge: a group's count overflows");
+        if (call->sum >= 0 && call->sum_double)
+            to->sums_double[t] += add->sums_double[g];
+        else if (call->sum >= 0)
+            FLOE_RETURN_IF(__builtin_add_overflow(to->sums_int[t], add->sums_int[g],
+                                                  &to->sums_int[t]),
+                           FLOE_ERANGE, err, "SUM overflow: the sum in SUM(...) passes 128 bits");
+    }
+    return FLOE_OK;
+}
+
+/* Appends group g of `from` as a new row of `into` (which has room for it). */
+static int append_group(floe_eng_group_state_flat *into, const floe_eng_group_state_flat *from,
+                        uint32_t g, const state_layout *layout, floe_error *err)
+{
+    uint32_t t = into->group_count;
+    for (uint32_t k = 0; k < into->key_count; k++)
+        FLOE_TRY(copy_value(&into->keys[k], t, &from->keys[k], g, err));
+    into->row_counts[t] = from->row_counts[g];
+    for (uint32_t c = 0; c < layout->call_count; c++) {
+        const call_columns *call = &layout->calls[c];
+        if (call->count >= 0) into->calls[c].counts[t] = from->calls[c].counts[g];
+        if (call->sum >= 0 && call->sum_double)
+            into->calls[c].sums_double[t] = from->calls[c].sums_double[g];
+        else if (call->sum >= 0)
+            into->calls[c].sums_int[t] = from->calls[c].sums_int[g];
+    }
+    into->group_count++;
+    return FLOE_OK;
+}
+
+/* A touched bucket streamed (above): its file, D's part folded in, its files and changelog
+ * rows written. A file that is missing, unreadable or of other types sets the part's fallback. */
+static int part_stream(part_work *work, uint32_t index, floe_error *err)
+{
+    run_state *run = work->run;
+    bucket_part *part = &run->parts[index];
+    uint32_t b = part->bucket;
+    floe_eng_group_state_flat delta_flat, file;
+    memset(&file, 0, sizeof file);
+    floe_eng_group_state *delta = NULL;
+    bucketing kept;
+    memset(&kept, 0, sizeof kept);
+    output_chain chain;
+    memset(&chain, 0, sizeof chain);
+    floe_batch rows_batch;
+    bool rows_ready = false, usable = true;
+    int status = delta_part_of(run, b, &delta_flat, err);
+    if (status == FLOE_OK)
+        status = floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
+                                             run->call_count, work->context, &delta, err);
+    if (status == FLOE_OK) status = floe_eng_group_state_import(delta, &delta_flat, err);
+    uint32_t delta_groups = delta_flat.group_count;
+    const char *path = work->set->buckets[b].state_path;
+    if (status == FLOE_OK && path != NULL) {
+        floe_error file_err;
+        floe_error_clear(&file_err);
+        status = read_state_file(path, &run->layout, delta_groups, &file, &file_err);
+        if (status == FLOE_OK) {
+            atomic_fetch_add(&work->files_read, 1);
+        } else if (status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
+                   status == FLOE_ETYPE || status == -ENOENT) {
+            floe_eng_incremental_fallback(part->fallback, "state of bucket %u unusable: %s", b,
+                                          file_err.message);
+            usable = false;
+            status = FLOE_OK;
+        } else if (err != NULL) {
+            *err = file_err;
+        }
+    } else if (status == FLOE_OK) {
+        status = flat_alloc(&file, &run->layout, delta_groups + 1, err);
+    }
+    changelog *log = &run->logs[index];
+    if (status == FLOE_OK && usable)
+        status = changelog_init(log, delta, run->key_count, work->root, run->aggregate,
+                                work->refresh_number, err);
+    if (status == FLOE_OK && usable) {
+        for (uint32_t g = 0; g < delta_groups; g++) log->targets[g] = UINT32_MAX;
+        log->flat = &file;
+        status = match_file_groups(delta, &file, log->targets, err);
+    }
+    if (status == FLOE_OK && usable) status = changelog_collect_old(log, delta, err);
+    for (uint32_t g = 0; status == FLOE_OK && usable && g < delta_groups; g++) {
+        if (log->targets[g] != UINT32_MAX) {
+            status = add_group(&file, log->targets[g], &delta_flat, g, &run->layout, err);
+        } else {
+            log->targets[g] = file.group_count;
+            status = append_group(&file, &delta_flat, g, &run->layout, err);
+        }
+    }
+    if (status == FLOE_OK && usable) status = changelog_new_rows(log, delta, err);
+    log->flat = NULL; /* the arrays go below */
+    /* What is written: the groups left with rows (remove_empty_groups' rule), in file order. */
+    if (status == FLOE_OK && usable) {
+        kept.bucket_count = 1;
+        kept.group_order = floe_malloc(((size_t)file.group_count + 1) * sizeof(uint32_t));
+        kept.group_offsets = floe_calloc(2, sizeof(uint32_t));
+        if (kept.group_order == NULL || kept.group_offsets == NULL)
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    if (status == FLOE_OK && usable) {
+        uint32_t count = 0;
+        for (uint32_t r = 0; r < file.group_count; r++)
+            if (file.row_counts[r] != 0) kept.group_order[count++] = r;
+        kept.group_offsets[1] = count;
+    }
+    if (status == FLOE_OK && usable && kept.group_offsets[1] > 0) {
+        status = write_state_file(work->directory, &run->layout, &file, &kept, 0,
+                                  &part->files.state_path, &part->files.state_rows, err);
+        if (status == FLOE_OK)
+            status = chain_init(&chain, work->root, run->aggregate, work->refresh_number, err);
+        if (status == FLOE_OK) {
+            status = floe_batch_init(&rows_batch, floe_eng_group_state_column_count(delta),
+                                     floe_eng_group_state_column_types(delta), err);
+            rows_ready = status == FLOE_OK;
+        }
+        if (status == FLOE_OK)
+            status = write_output_file(work->directory, work->schema, &chain, delta, &file,
+                                       &kept, 0, &rows_batch, &part->files.output,
+                                       &part->files.output_rows, err);
+    }
+    if (rows_ready) floe_batch_fini(&rows_batch);
+    chain_fini(&chain);
+    bucketing_fini(&kept, run->call_count);
+    floe_eng_group_state_flat_fini(&file);
+    floe_eng_group_state_flat_fini(&delta_flat);
+    floe_eng_group_state_free(delta);
     return status;
 }
 
@@ -1880,6 +2373,8 @@ static int refresh_by_bucket(floe_eng_incremental *inc, run_state *run,
             floe_eng_state_bucket_of(run->delta_flat.hashes[g], set->bucket_count);
         touched[run->delta_buckets[g]] = 1;
     }
+    FLOE_TRY(sort_by_bucket(run->delta_buckets, groups, set->bucket_count, &run->delta_order,
+                            &run->delta_offsets, err));
     uint32_t part_count = 0;
     for (uint32_t b = 0; b < set->bucket_count; b++) part_count += touched[b];
     run->parts = floe_calloc((size_t)part_count + 1, sizeof *run->parts);
@@ -1894,9 +2389,11 @@ static int refresh_by_bucket(floe_eng_incremental *inc, run_state *run,
         floe_free(schema.columns);
         return status;
     }
+    run->stream = streams(run, set);
     part_work work = {.run = run, .context = context, .set = set, .root = root,
                       .schema = &schema, .directory = inc->directory,
-                      .refresh_number = refresh_number, .step = part_load};
+                      .refresh_number = refresh_number,
+                      .step = run->stream ? part_stream : part_load};
     atomic_init(&work.files_read, 0);
     status = run_parts(&work, context->thread_count, fallback, err);
     inc->counts.state_files_read += atomic_load(&work.files_read);
@@ -1933,7 +2430,7 @@ static int refresh_by_bucket(floe_eng_incremental *inc, run_state *run,
         floe_free(schema.columns);
         return status;
     }
-    if (status == FLOE_OK && fallback[0] == '\0') {
+    if (status == FLOE_OK && fallback[0] == '\0' && !run->stream) {
         work.step = part_write;
         status = run_parts(&work, context->thread_count, fallback, err);
     }
@@ -2022,11 +2519,24 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
         versions[i] = sources[i];
         if (previous_manifest == NULL) versions[i].from_snapshot_id = -1; /* a rebuild */
     }
-    int status = floe_eng_delta_compile(aggregate->inputs[0], versions, source_count, context,
+    int64_t rows = 0;
+    int status = context->thread_count > 1
+                     ? change_rows(db, versions, source_count, &rows, &read_err)
+                     : FLOE_OK;
+    if (status == FLOE_OK && rows > PARALLEL_DRAIN_ROWS) {
+        status = drain_partitions(run, context, aggregate->inputs[0], versions, source_count,
+                                  context->thread_count, &read_err);
+    } else if (status == FLOE_OK) {
+        drainer drain;
+        memset(&drain, 0, sizeof drain);
+        status = floe_eng_delta_compile(aggregate->inputs[0], versions, source_count, context,
                                         &input, &read_err);
+        if (status == FLOE_OK) status = drainer_init(&drain, run, &read_err);
+        if (status == FLOE_OK) status = drain_delta(run, &drain, input, run->delta, &read_err);
+        drainer_fini(&drain);
+        floe_eng_operator_destroy(input);
+    }
     floe_free(versions);
-    if (status == FLOE_OK) status = drain_delta(run, input, &read_err);
-    floe_eng_operator_destroy(input);
     inc->counts.rows_read = (int64_t)atomic_load(&context->rows_read);
     inc->counts.files_read = (int64_t)atomic_load(&context->files_read);
     inc->counts.bytes_read = (int64_t)atomic_load(&context->bytes_read);
@@ -2056,15 +2566,14 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
                                        refresh_number, &written, &regrown, &grown_count,
                                        fallback, err);
         } else {
-            status = changelog_init(&run->changes, run->delta, plan, aggregate,
+            /* A keyless table has one bucket, its one group's (hash 0). */
+            touched[0] = 1;
+            status = changelog_init(&run->changes, run->delta, run->key_count, plan, aggregate,
                                     refresh_number, err);
-            if (status == FLOE_OK) mark_touched(&run->changes.touched, set, touched);
             if (status == FLOE_OK)
                 status = load_buckets(inc, run, context, set, touched, fallback, err);
             if (status == FLOE_OK && fallback[0] == '\0')
-                status = changelog_collect_old(&run->changes, run->state, err);
-            if (status == FLOE_OK && fallback[0] == '\0')
-                status = floe_eng_group_state_merge(run->state, run->delta, err);
+                status = changelog_merge(&run->changes, run->state, run->delta, err);
         }
         if (status == FLOE_OK && fallback[0] == '\0' && regrown) {
             /* Every old output file goes; the new set starts empty with the new count. */
@@ -2102,21 +2611,15 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
     floe_free(touched);
     FLOE_TRY(status);
     if (run->changes.active || run->logs != NULL) {
+        /* The rows are ready: changelog_merge collected them when D was merged. */
         output_schema schema;
         status = output_schema_init(&schema, table, err);
-        if (run->logs != NULL) {
-            /* After growth the buckets' changelogs look their new rows up in the whole S. */
-            for (uint32_t i = 0; !written && status == FLOE_OK && i < run->part_count; i++)
-                status = changelog_new_rows(&run->logs[i], run->state, err);
-            if (status == FLOE_OK)
-                status = changelog_write_file(run->logs, run->part_count,
-                                              plan->output.column_count, inc, &schema, err);
-        } else {
-            if (status == FLOE_OK) status = changelog_new_rows(&run->changes, run->state, err);
-            if (status == FLOE_OK)
-                status = changelog_write_file(&run->changes, 1, plan->output.column_count, inc,
-                                              &schema, err);
-        }
+        if (status == FLOE_OK && run->logs != NULL)
+            status = changelog_write_file(run->logs, run->part_count, plan->output.column_count,
+                                          inc, &schema, err);
+        else if (status == FLOE_OK)
+            status = changelog_write_file(&run->changes, 1, plan->output.column_count, inc,
+                                          &schema, err);
         floe_free(schema.columns);
         FLOE_TRY(status);
     }

@@ -23,7 +23,11 @@
  *   2. D's group hashes name the touched buckets (floe_eng_state_bucket_of). For a keyed table
  *      each touched bucket is then refreshed on its own, on the context's threads (results
  *      recorded in bucket order, so the files do not depend on timing): its state file is read
- *      and imported, D's groups of that bucket are merged in and groups left empty removed;
+ *      and D's groups of that bucket are merged in, groups left empty removed. When every
+ *      aggregate is COUNT, COUNT(*), SUM or AVG the bucket is streamed: a hash table is built
+ *      on D's part only, the file's rows are patched in place where their key matches and D's
+ *      new groups appended; otherwise (MIN, MAX, DISTINCT keep values per group) the file is
+ *      imported into a keyed state, presized for the file plus D's part;
  *      buckets no change reaches are never opened. A rebuild has nothing to load: S = D, and
  *      the bucket count B is chosen now from the group count (the smallest power of two giving
  *      at most 65536 groups a bucket, 1 for small tables). Growth: when the touched buckets show
@@ -71,10 +75,12 @@
  * Iceberg field ids as the output files), then `_floe_weight` INT64 NOT NULL, field id
  * FLOE_ICE_CHANGELOG_WEIGHT_FIELD_ID (io/iceberg_scan.h: 2147482646, in Iceberg's reserved
  * range below its metadata columns, so no table column can collide with it). The rows of a
- * touched group are found by key, not by reading old output files: D's keys are looked up in
- * their bucket's state once it is loaded and before D is merged
- * (floe_eng_group_state_find_groups), and again when it is final. The file is written (possibly with no rows) by every incremental
- * refresh, listed among the refresh's files (deleted when it is not committed), and its path
+ * touched group are found by key, not by reading old output files: D's groups are mapped once
+ * into their bucket's state (floe_eng_group_state_map_groups, or matched in D's part when the
+ * bucket is streamed), and their rows read before and after D is added. The file (Snappy, no
+ * dictionary: only downstream dynamic tables read it) is written, possibly with no rows, by
+ * every incremental refresh, listed among the refresh's files (deleted when it is not
+ * committed), and its path
  * and row count are what refresh.c records in the snapshot summary (FLOE_ENG_SUMMARY_CHANGELOG,
  * FLOE_ENG_SUMMARY_CHANGELOG_ROWS), which the change reader of a downstream table follows
  * (io/iceberg_scan.h, changelog_summary_key) and vacuum keeps (engine/vacuum.h). A

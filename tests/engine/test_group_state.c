@@ -6,7 +6,9 @@
  * slots (conflicts, then the cache turning itself off). And the fused SUM(double) path against
  * the separate passes. And GROUP BY a small dictionary (the direct code map, the few-groups
  * COUNT(*) and SUM(BIGINT) kernels) against naive sums, mixed with batches that take the general
- * paths (NULL keys, selections, retractions, more codes than the direct map holds).
+ * paths (NULL keys, selections, retractions, more codes than the direct map holds). And the
+ * two-step merge of incremental maintenance (reserve, map_groups, merge_mapped) against merge,
+ * and emit_flat against emit_groups.
  */
 #include "engine/group_state.h"
 
@@ -369,6 +371,272 @@ START_TEST(small_dictionary_sums_match_naive)
 }
 END_TEST
 
+/* The state's rows (key, COUNT(*), SUM, MIN as int64; the sum's int128 narrowed), indexed by key
+ * in [0, key_space); rows[key * 4] == 0 when the key has no emitted row. */
+static void rows_by_key(floe_eng_group_state *state, uint32_t key_space, int64_t *rows)
+{
+    memset(rows, 0, (size_t)key_space * 4 * sizeof *rows);
+    floe_batch out;
+    ck_assert_int_eq(floe_batch_init(&out, 4, floe_eng_group_state_column_types(state), NULL),
+                     FLOE_OK);
+    uint32_t cursor = 0;
+    floe_error err;
+    for (;;) {
+        ck_assert_int_eq(floe_eng_group_state_emit(state, &cursor, &out, &err), FLOE_OK);
+        if (out.row_count == 0) break;
+        for (uint32_t r = 0; r < out.row_count; r++) {
+            int64_t key = ((const int64_t *)out.columns[0].data)[r];
+            ck_assert(key >= 0 && key < (int64_t)key_space);
+            int64_t *row = &rows[key * 4];
+            ck_assert_int_eq(row[0], 0);
+            row[0] = ((const int64_t *)out.columns[1].data)[r];
+            row[1] = (int64_t)((const floe_int128 *)out.columns[2].data)[r];
+            row[2] = floe_vector_is_null(&out.columns[3], r)
+                         ? INT64_MIN
+                         : ((const int64_t *)out.columns[3].data)[r];
+            row[3] = 1;
+        }
+    }
+    floe_batch_fini(&out);
+}
+
+/* Folds keys [first, last) with values key * multiplier and `weight` into state. */
+static void fold_range(floe_eng_group_state *state, int64_t first, int64_t last,
+                       int64_t multiplier, int64_t weight)
+{
+    floe_type type = floe_type_make(FLOE_TYPE_INT64);
+    floe_vector key, value;
+    ck_assert_int_eq(floe_vector_init(&key, type, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_vector_init(&value, type, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    int64_t weights[FLOE_BATCH_CAPACITY];
+    floe_error err;
+    for (int64_t start = first; start < last; start += FLOE_BATCH_CAPACITY) {
+        uint32_t count = (uint32_t)(last - start < FLOE_BATCH_CAPACITY ? last - start
+                                                                      : FLOE_BATCH_CAPACITY);
+        for (uint32_t r = 0; r < count; r++) {
+            ((int64_t *)key.data)[r] = start + r;
+            ((int64_t *)value.data)[r] = (start + r) * multiplier;
+            weights[r] = weight;
+        }
+        const floe_vector *keys[1] = {&key};
+        const floe_vector *arguments[3] = {NULL, &value, &value};
+        ck_assert_msg(floe_eng_group_state_update(state, keys, arguments, weights, NULL, count,
+                                                  &err) == FLOE_OK,
+                      "%s", err.message);
+    }
+    floe_vector_fini(&key);
+    floe_vector_fini(&value);
+}
+
+/* Incremental maintenance's merge in two steps: a state imported after reserve (a presized
+ * table), map_groups naming the existing groups of D's keys (as find_groups does) and creating
+ * the others empty, merge_mapped adding D there without removing any group, then
+ * remove_empty_groups: the same rows as floe_eng_group_state_merge of the same D into the same
+ * import. D retracts 1000 groups entirely, changes 4000 and brings 5000 new ones. */
+START_TEST(map_then_merge_mapped_equals_merge)
+{
+    enum { OLD = 20000, KEY_SPACE = 25000 };
+    floe_type type = floe_type_make(FLOE_TYPE_INT64);
+    floe_eng_aggregate_spec specs[3] = {{FLOE_SQL_AGGREGATE_COUNT_STAR, false, {0, 0, 0}},
+                                        {FLOE_SQL_AGGREGATE_SUM, false, type},
+                                        {FLOE_SQL_AGGREGATE_MIN, false, type}};
+    floe_eng_group_state *old = NULL, *delta = NULL, *mapped = NULL, *merged = NULL;
+    floe_error err;
+    ck_assert_int_eq(floe_eng_group_state_create(&type, 1, specs, 3, NULL, &old, &err), FLOE_OK);
+    ck_assert_int_eq(floe_eng_group_state_create(&type, 1, specs, 3, NULL, &delta, &err), FLOE_OK);
+    ck_assert_int_eq(floe_eng_group_state_create(&type, 1, specs, 3, NULL, &mapped, &err),
+                     FLOE_OK);
+    ck_assert_int_eq(floe_eng_group_state_create(&type, 1, specs, 3, NULL, &merged, &err),
+                     FLOE_OK);
+    fold_range(old, 0, OLD, 1, 1);
+    fold_range(delta, 15000, 16000, 1, -1); /* those groups vanish */
+    fold_range(delta, 16000, KEY_SPACE, 3, 1);
+    floe_eng_group_state_flat flat;
+    ck_assert_int_eq(floe_eng_group_state_export(old, &flat, &err), FLOE_OK);
+    ck_assert_int_eq(floe_eng_group_state_reserve(mapped, OLD + 10000, &err), FLOE_OK);
+    ck_assert_msg(floe_eng_group_state_import(mapped, &flat, &err) == FLOE_OK, "%s", err.message);
+    ck_assert_int_eq(floe_eng_group_state_import(merged, &flat, &err), FLOE_OK);
+    floe_eng_group_state_flat_fini(&flat);
+    ck_assert_uint_eq(floe_eng_group_state_group_count(mapped), OLD);
+
+    uint32_t delta_groups = floe_eng_group_state_group_count(delta);
+    ck_assert_uint_eq(delta_groups, KEY_SPACE - 15000);
+    uint32_t *groups = malloc(delta_groups * sizeof *groups);
+    ck_assert_ptr_nonnull(groups);
+    ck_assert_int_eq(floe_eng_group_state_map_groups(mapped, delta, groups, &err), FLOE_OK);
+    ck_assert_uint_eq(floe_eng_group_state_group_count(mapped), KEY_SPACE);
+    /* Each of D's groups: its key found where find_groups finds it; new keys empty. */
+    floe_batch keys_out;
+    ck_assert_int_eq(floe_batch_init(&keys_out, 4, floe_eng_group_state_column_types(delta),
+                                     NULL),
+                     FLOE_OK);
+    for (uint32_t start = 0; start < delta_groups; start += FLOE_BATCH_CAPACITY) {
+        uint32_t count = delta_groups - start < FLOE_BATCH_CAPACITY ? delta_groups - start
+                                                                    : FLOE_BATCH_CAPACITY;
+        uint32_t ids[FLOE_BATCH_CAPACITY], found[FLOE_BATCH_CAPACITY];
+        for (uint32_t i = 0; i < count; i++) ids[i] = start + i;
+        ck_assert_int_eq(floe_eng_group_state_emit_groups(delta, ids, count, &keys_out, &err),
+                         FLOE_OK);
+        const floe_vector *keys[1] = {&keys_out.columns[0]};
+        ck_assert_int_eq(floe_eng_group_state_find_groups(mapped, keys, count, found, NULL,
+                                                          &err),
+                         FLOE_OK);
+        const int64_t *row_counts = floe_eng_group_state_row_counts(mapped);
+        for (uint32_t i = 0; i < count; i++) {
+            int64_t key = ((const int64_t *)keys_out.columns[0].data)[i];
+            uint32_t group = groups[start + i];
+            ck_assert_uint_eq(found[i], group);
+            ck_assert_msg((key < OLD) == (group < OLD), "key %lld in group %u", (long long)key,
+                          group);
+            ck_assert_int_eq(row_counts[group], key < OLD ? 1 : 0);
+        }
+    }
+    floe_batch_fini(&keys_out);
+    ck_assert_int_eq(floe_eng_group_state_merge_mapped(mapped, delta, groups, &err), FLOE_OK);
+    /* the emptied groups are still there, with no rows, until removed */
+    ck_assert_uint_eq(floe_eng_group_state_group_count(mapped), KEY_SPACE);
+    ck_assert_int_eq(floe_eng_group_state_row_counts(mapped)[groups[0]] +
+                         floe_eng_group_state_row_counts(mapped)[groups[999]],
+                     0);
+    ck_assert_int_eq(floe_eng_group_state_remove_empty_groups(mapped, &err), FLOE_OK);
+    ck_assert_int_eq(floe_eng_group_state_merge(merged, delta, &err), FLOE_OK);
+    ck_assert_uint_eq(floe_eng_group_state_group_count(mapped), KEY_SPACE - 1000);
+    ck_assert_uint_eq(floe_eng_group_state_group_count(merged), KEY_SPACE - 1000);
+    int64_t *want = malloc((size_t)KEY_SPACE * 4 * sizeof *want);
+    int64_t *got = malloc((size_t)KEY_SPACE * 4 * sizeof *got);
+    ck_assert(want != NULL && got != NULL);
+    rows_by_key(merged, KEY_SPACE, want);
+    rows_by_key(mapped, KEY_SPACE, got);
+    ck_assert(memcmp(want, got, (size_t)KEY_SPACE * 4 * sizeof *got) == 0);
+    ck_assert_int_eq(got[15500 * 4], 0);                       /* vanished */
+    ck_assert_int_eq(got[17000 * 4 + 1], 17000 + 3 * 17000);   /* old 1 row + delta's */
+    ck_assert_int_eq(got[17000 * 4 + 2], 17000);
+    ck_assert_int_eq(got[24000 * 4 + 1], 3 * 24000);           /* new */
+    /* A mapping that names no group of `into` is refused. */
+    groups[0] = KEY_SPACE + 5;
+    ck_assert_int_eq(floe_eng_group_state_merge_mapped(mapped, delta, groups, &err), FLOE_EINVAL);
+    free(want);
+    free(got);
+    free(groups);
+    floe_eng_group_state_free(old);
+    floe_eng_group_state_free(delta);
+    floe_eng_group_state_free(mapped);
+    floe_eng_group_state_free(merged);
+}
+END_TEST
+
+/* emit_flat over an exported state writes, for any list of groups, the rows emit_groups
+ * writes: COUNT(*), COUNT(x), SUM and AVG of integers (a group whose values are all NULL: SUM
+ * NULL), SUM of doubles, AVG of a decimal, string keys with a NULL one. A state with MIN cannot
+ * emit from its flat form. */
+START_TEST(emit_flat_equals_emit_groups)
+{
+    floe_type key_type = floe_type_make(FLOE_TYPE_STRING);
+    floe_type big = floe_type_make(FLOE_TYPE_INT64), real = floe_type_make(FLOE_TYPE_FLOAT64);
+    floe_type money = floe_type_decimal(10, 2);
+    floe_eng_aggregate_spec specs[6] = {{FLOE_SQL_AGGREGATE_COUNT_STAR, false, {0, 0, 0}},
+                                        {FLOE_SQL_AGGREGATE_COUNT, false, big},
+                                        {FLOE_SQL_AGGREGATE_SUM, false, big},
+                                        {FLOE_SQL_AGGREGATE_AVG, false, big},
+                                        {FLOE_SQL_AGGREGATE_SUM, false, real},
+                                        {FLOE_SQL_AGGREGATE_AVG, false, money}};
+    floe_eng_group_state *state = NULL;
+    floe_error err;
+    ck_assert_int_eq(floe_eng_group_state_create(&key_type, 1, specs, 6, NULL, &state, &err),
+                     FLOE_OK);
+    ck_assert(floe_eng_group_state_flat_emits(state));
+    floe_vector key, value, amount, price;
+    ck_assert_int_eq(floe_vector_init(&key, key_type, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_vector_init(&value, big, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_vector_init(&amount, real, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_vector_init(&price, money, FLOE_BATCH_CAPACITY, NULL), FLOE_OK);
+    srand(5);
+    for (uint32_t batch = 0; batch < 6; batch++) {
+        floe_vector_reset(&key);
+        floe_vector_reset(&value);
+        floe_vector_reset(&amount);
+        floe_vector_reset(&price);
+        for (uint32_t r = 0; r < FLOE_BATCH_CAPACITY; r++) {
+            char text[32];
+            int id = rand() % 3000;
+            uint32_t length = key_text((uint32_t)id, text);
+            if (id == 7) floe_vector_set_null(&key, r);
+            else
+                ck_assert_int_eq(floe_vector_set_string(&key, r, text, length, NULL), FLOE_OK);
+            ((int64_t *)value.data)[r] = rand() % 1000 - 500;
+            if (id % 10 == 3 || rand() % 9 == 0) floe_vector_set_null(&value, r);
+            ((double *)amount.data)[r] = (double)(rand() % 1000) / 8.0;
+            ((int64_t *)price.data)[r] = rand() % 100000;
+        }
+        const floe_vector *keys[1] = {&key};
+        const floe_vector *arguments[6] = {NULL, &value, &value, &value, &amount, &price};
+        ck_assert_msg(floe_eng_group_state_update(state, keys, arguments, NULL, NULL,
+                                                  FLOE_BATCH_CAPACITY, &err) == FLOE_OK,
+                      "%s", err.message);
+    }
+    floe_eng_group_state_flat flat;
+    ck_assert_int_eq(floe_eng_group_state_export(state, &flat, &err), FLOE_OK);
+    uint32_t groups = floe_eng_group_state_group_count(state);
+    ck_assert_uint_gt(groups, 2500);
+    floe_batch from_state, from_flat;
+    const floe_type *types = floe_eng_group_state_column_types(state);
+    ck_assert_int_eq(floe_batch_init(&from_state, 7, types, NULL), FLOE_OK);
+    ck_assert_int_eq(floe_batch_init(&from_flat, 7, types, NULL), FLOE_OK);
+    uint32_t ids[FLOE_BATCH_CAPACITY];
+    for (uint32_t start = 0; start < groups; start += 1000) {
+        uint32_t count = groups - start < 1000 ? groups - start : 1000;
+        for (uint32_t i = 0; i < count; i++) ids[i] = (start + i * 7919) % groups; /* shuffled */
+        ck_assert_int_eq(floe_eng_group_state_emit_groups(state, ids, count, &from_state, &err),
+                         FLOE_OK);
+        ck_assert_int_eq(floe_eng_group_state_emit_flat(state, &flat, ids, count, &from_flat,
+                                                        &err),
+                         FLOE_OK);
+        ck_assert_uint_eq(from_flat.row_count, count);
+        for (uint32_t c = 0; c < 7; c++) {
+            const floe_vector *a = &from_state.columns[c], *b = &from_flat.columns[c];
+            for (uint32_t r = 0; r < count; r++) {
+                ck_assert_msg(floe_vector_is_null(a, r) == floe_vector_is_null(b, r),
+                              "column %u row %u: NULL differs", c, r);
+                if (floe_vector_is_null(a, r)) continue;
+                if (c == 0) {
+                    uint32_t la, lb;
+                    const unsigned char *sa = floe_vector_string(a, r, &la);
+                    const unsigned char *sb = floe_vector_string(b, r, &lb);
+                    ck_assert(la == lb && memcmp(sa, sb, la) == 0);
+                    continue;
+                }
+                size_t width = floe_type_width(types[c]);
+                ck_assert_msg(memcmp((const char *)a->data + r * width,
+                                     (const char *)b->data + r * width, width) == 0,
+                              "column %u row %u differs", c, r);
+            }
+        }
+    }
+    floe_batch_fini(&from_state);
+    floe_batch_fini(&from_flat);
+    floe_eng_group_state_flat_fini(&flat);
+    floe_vector_fini(&key);
+    floe_vector_fini(&value);
+    floe_vector_fini(&amount);
+    floe_vector_fini(&price);
+    floe_eng_group_state_free(state);
+
+    floe_eng_aggregate_spec minimum = {FLOE_SQL_AGGREGATE_MIN, false, big};
+    ck_assert_int_eq(floe_eng_group_state_create(&big, 1, &minimum, 1, NULL, &state, &err),
+                     FLOE_OK);
+    ck_assert(!floe_eng_group_state_flat_emits(state));
+    ck_assert_int_eq(floe_eng_group_state_export(state, &flat, &err), FLOE_OK);
+    floe_batch out;
+    ck_assert_int_eq(floe_batch_init(&out, 2, floe_eng_group_state_column_types(state), NULL),
+                     FLOE_OK);
+    ck_assert_int_eq(floe_eng_group_state_emit_flat(state, &flat, ids, 0, &out, &err),
+                     FLOE_EINVAL);
+    floe_batch_fini(&out);
+    floe_eng_group_state_flat_fini(&flat);
+    floe_eng_group_state_free(state);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("group_state");
@@ -378,6 +646,8 @@ int main(void)
                         (int)(sizeof fixtures / sizeof fixtures[0]));
     tcase_add_test(tc, fused_sum_equals_separate_passes);
     tcase_add_test(tc, small_dictionary_sums_match_naive);
+    tcase_add_test(tc, map_then_merge_mapped_equals_merge);
+    tcase_add_test(tc, emit_flat_equals_emit_groups);
     suite_add_tcase(suite, tc);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

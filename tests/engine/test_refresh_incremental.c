@@ -6,7 +6,8 @@
  * with a projection above it, a group that disappears, MIN / MAX losing their extreme, an
  * emptied table, an aggregate without GROUP BY, two sources through UNION ALL. The summaries
  * must say incremental, name a state manifest, rewrite only the touched buckets of a table of
- * 131072 groups (two buckets) and read only the appended file; aggregates over joins and
+ * 131072 groups (two buckets) and read only the appended file; string and NULL keys with MIN
+ * and DISTINCT entries survive state files of two buckets; aggregates over joins and
  * non-aggregating tables refresh incrementally, while a shape not built yet (constant rows)
  * runs FULL with the reason in the summary and a warning; --full
  * rebuilds the state; a state manifest that is gone makes the next refresh rebuild, with the
@@ -223,13 +224,55 @@ START_TEST(only_touched_buckets_and_changed_files)
 }
 END_TEST
 
+/* String and NULL keys in a table of two buckets: the rebuild writes each bucket's state file
+ * from one state (its groups gathered by bucket), the incremental refreshes rewrite a bucket
+ * and read every touched bucket's file back (NULL keys and strings among whole columns). With
+ * MIN and DISTINCT entries (_i == 0) a bucket is imported and merged; with COUNT, SUM and AVG
+ * only (_i == 1) it is streamed (D's part looked up, the file's arrays patched). */
+START_TEST(string_keys_and_entries_across_buckets)
+{
+    bool entries = _i == 0;
+    const char *columns = entries ? "k, m, n, total, mean, lo, dv" : "k, m, n, total, mean";
+    run_ok("CREATE TABLE s (id BIGINT, v BIGINT)");
+    run_ok("INSERT INTO s VALUES (0, 1)");
+    char sql[256];
+    for (long step = 1; step < 131072; step *= 2) {
+        snprintf(sql, sizeof sql, "INSERT INTO s SELECT id + %ld, v + 1 FROM s", step);
+        run_ok(sql);
+    }
+    char query[512];
+    snprintf(query, sizeof query,
+             "SELECT k, m, count(*) AS n, sum(v) AS total, avg(v) AS mean%s FROM (SELECT CASE "
+             "WHEN id %% 997 = 0 THEN NULL ELSE 'key-' || CAST(id %% 100000 AS VARCHAR) END AS "
+             "k, id %% 3 AS m, v FROM s) t GROUP BY k, m",
+             entries ? ", min(v) AS lo, count(DISTINCT v % 5) AS dv" : "");
+    create_twins("inc", "ref", query);
+    ck_assert_int_eq(summary_long("inc", "floe.bucket-count"), 2);
+    ck_assert_int_eq(summary_long("inc", "floe.buckets-touched"), 2);
+    refresh_and_compare("inc", "ref", columns, false);
+    run_ok("INSERT INTO s VALUES (5, 100), (997, 3), (100005, -7), (200001, 9)");
+    refresh_and_compare("inc", "ref", columns, true);
+    ck_assert_int_eq(summary_long("inc", "floe.state-files-read"), 2);
+    run_ok("DELETE FROM s WHERE id < 50 OR id % 997 = 0");
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("SELECT n FROM inc WHERE k IS NULL");
+    ck_assert_str_eq(text_of(&result.rows), "n\n");
+    /* id 100005 (v = 1 + its 8 one bits) and the appended (100005, -7) */
+    run_ok("SELECT n, total FROM inc WHERE k = 'key-5' AND m = 0");
+    ck_assert_str_eq(text_of(&result.rows), "n,total\n2,2\n");
+}
+END_TEST
+
 /* A table created small (one bucket) that grows past 2 x 65536 groups a bucket is re-bucketed
- * by the refresh that sees it, from its state, and stays equal to FULL after. */
+ * by the refresh that sees it, from its state, and stays equal to FULL after; with MAX
+ * (_i == 0) and with SUM only (_i == 1, a table whose buckets stream unless it may grow). */
 START_TEST(state_grows_into_more_buckets)
 {
     run_ok("CREATE TABLE s (id BIGINT, v BIGINT)");
     run_ok("INSERT INTO s VALUES (0, 1)");
-    create_twins("inc", "ref", "SELECT id, count(*) AS n, max(v) AS hi FROM s GROUP BY id");
+    create_twins("inc", "ref",
+                 _i == 0 ? "SELECT id, count(*) AS n, max(v) AS hi FROM s GROUP BY id"
+                         : "SELECT id, count(*) AS n, sum(v) AS hi FROM s GROUP BY id");
     ck_assert_int_eq(summary_long("inc", "floe.bucket-count"), 1);
     char sql[256];
     for (long step = 1; step < 262144; step *= 2) {
@@ -367,7 +410,8 @@ static Suite *incremental_suite(void)
     tcase_add_test(tc, aggregate_without_group_by);
     tcase_add_test(tc, two_sources_through_union_all);
     tcase_add_test(tc, only_touched_buckets_and_changed_files);
-    tcase_add_test(tc, state_grows_into_more_buckets);
+    tcase_add_loop_test(tc, string_keys_and_entries_across_buckets, 0, 2);
+    tcase_add_loop_test(tc, state_grows_into_more_buckets, 0, 2);
     tcase_add_test(tc, joins_and_plain_tables_are_incremental_constants_run_full);
     tcase_add_test(tc, full_rebuilds_and_lost_state_falls_back);
     tcase_add_test(tc, failed_refresh_leaves_nothing);
