@@ -27,6 +27,8 @@
 #include "engine/refresh_incremental.h"
 #include "engine/refresh_incremental_int.h"
 
+#include "engine/thread_pool.h" /* buckets and delta partitions on the context's threads */
+
 #include "engine/delta_plan.h"      /* the aggregate's input: its change */
 #include "engine/dynamic_table_int.h" /* FLOE_ENG_REFRESH_COLUMN, left out of the changelog */
 #include "engine/expression_eval.h" /* keys, arguments, the PROJECT / FILTER chain */
@@ -512,7 +514,16 @@ static int group_columns_init(group_columns *columns, const state_layout *layout
     for (uint32_t i = 0; i < count; i++) ((int64_t *)vector->data)[i] = i;
     out[COLUMN_GROUP] = *vector;
     /* Fixed-width arrays of the flat form: viewed, or gathered. */
-#define ARRAY_COLUMN(column_, array_, width_)                                                   do {                                                                                           if (in_order) {                                                                                out[column_] = view_of(layout->types[column_], (void *)(array_), count);               } else {                                                                                       FLOE_TRY(owned_column(columns, layout, (column_), count, &vector, err));                   gather_fixed(vector->data, (array_), order, count, (width_));                              out[column_] = *vector;                                                                }                                                                                      } while (0)
+#define ARRAY_COLUMN(column_, array_, width_)                                         \
+    do {                                                                              \
+        if (in_order) {                                                               \
+            out[column_] = view_of(layout->types[column_], (void *)(array_), count);  \
+        } else {                                                                      \
+            FLOE_TRY(owned_column(columns, layout, (column_), count, &vector, err));  \
+            gather_fixed(vector->data, (array_), order, count, (width_));             \
+            out[column_] = *vector;                                                   \
+        }                                                                             \
+    } while (0)
     ARRAY_COLUMN(COLUMN_COUNT, flat->row_counts, sizeof(int64_t));
     for (uint32_t k = 0; k < layout->key_count; k++) {
         uint32_t column = FIRST_KEY_COLUMN + k;
@@ -1515,61 +1526,6 @@ static uint32_t bucket_count_for(uint32_t groups)
     return count;
 }
 
-/* ---- a pool of threads -------------------------------------------------------------------- */
-
-/* One thread of run_on_threads. */
-typedef struct pool_thread {
-    int (*body)(void *shared, char *fallback, floe_error *err);
-    void *shared;
-    pthread_t thread;
-    bool started;
-    int status;
-    floe_error err;
-    char fallback[FLOE_ENG_FALLBACK_SIZE];
-} pool_thread;
-
-static void *pool_thread_main(void *argument)
-{
-    pool_thread *self = argument;
-    self->status = self->body(self->shared, self->fallback, &self->err);
-    return NULL;
-}
-
-/* Runs body(shared, fallback, err) on `thread_count` threads, the calling thread being the
- * first. Bodies take their jobs from a counter in `shared`, so a thread that cannot be started
- * leaves its share to the others. Returns the first error in thread order; otherwise copies the
- * first fallback a body set into `fallback` (NULL: bodies never set one). */
-static int run_on_threads(uint32_t thread_count,
-                          int (*body)(void *shared, char *fallback, floe_error *err),
-                          void *shared, char *fallback, floe_error *err)
-{
-    if (thread_count == 0) return FLOE_OK;
-    pool_thread *threads = floe_calloc(thread_count, sizeof *threads);
-    FLOE_RETURN_IF(threads == NULL, FLOE_ENOMEM, err, "out of memory");
-    for (uint32_t i = 0; i < thread_count; i++) {
-        threads[i].body = body;
-        threads[i].shared = shared;
-        floe_error_clear(&threads[i].err);
-    }
-    for (uint32_t i = 1; i < thread_count; i++)
-        threads[i].started =
-            pthread_create(&threads[i].thread, NULL, pool_thread_main, &threads[i]) == 0;
-    pool_thread_main(&threads[0]);
-    for (uint32_t i = 1; i < thread_count; i++)
-        if (threads[i].started) pthread_join(threads[i].thread, NULL);
-    int status = FLOE_OK;
-    for (uint32_t i = 0; i < thread_count && status == FLOE_OK; i++) {
-        status = threads[i].status;
-        if (status != FLOE_OK && err != NULL) *err = threads[i].err;
-    }
-    for (uint32_t i = 0; i < thread_count && status == FLOE_OK && fallback != NULL; i++)
-        if (threads[i].fallback[0] != '\0') {
-            memcpy(fallback, threads[i].fallback, FLOE_ENG_FALLBACK_SIZE);
-            break;
-        }
-    floe_free(threads);
-    return status;
-}
 
 /* ---- draining the delta on threads ------------------------------------------------------ */
 
@@ -1586,7 +1542,8 @@ static int change_rows(floe_eng_database *db, const floe_eng_delta_source *sourc
 {
     *rows = 0;
     for (uint32_t i = 0; i < source_count; i++) {
-        if (sources[i].to_snapshot_id < 0 || sources[i].to_snapshot_id == sources[i].from_snapshot_id)
+        if (sources[i].to_snapshot_id < 0 ||
+            sources[i].to_snapshot_id == sources[i].from_snapshot_id)
             continue;
         floe_ice_table *source = NULL;
         FLOE_TRY(floe_ice_table_open(&source, sources[i].identity,
@@ -1659,7 +1616,8 @@ static int drain_partitions(run_state *run, floe_eng_context *context,
                                                  err);
     }
     if (status == FLOE_OK)
-        status = run_on_threads(partition_count, drain_body, &shared, NULL, err);
+        status = floe_eng_run_on_threads(partition_count, drain_body, &shared, NULL,
+                                         FLOE_ENG_FALLBACK_SIZE, err);
     for (uint32_t p = 1; status == FLOE_OK && p < partition_count; p++)
         status = floe_eng_group_state_merge(run->delta, shared.states[p], err);
     for (uint32_t p = 0; shared.inputs != NULL && p < partition_count; p++) {
@@ -1790,7 +1748,8 @@ static int load_buckets(floe_eng_incremental *inc, run_state *run, floe_eng_cont
     if (status == FLOE_OK && (!lock_ready || !turn_ready))
         status = floe_error_set(err, FLOE_ENOMEM, "cannot create a lock");
     if (status == FLOE_OK) {
-        status = run_on_threads(thread_count, load_body, &shared, fallback, err);
+        status = floe_eng_run_on_threads(thread_count, load_body, &shared, fallback,
+                                         FLOE_ENG_FALLBACK_SIZE, err);
         inc->counts.state_files_read += atomic_load(&shared.files_read);
     }
     if (turn_ready) pthread_cond_destroy(&shared.turn);
@@ -1925,7 +1884,8 @@ static int write_buckets(floe_eng_incremental *inc, run_state *run, const floe_i
         atomic_init(&shared.next, 0);
         atomic_init(&shared.failed, false);
         uint32_t threads = thread_count < job_count ? thread_count : job_count;
-        status = run_on_threads(threads, write_body, &shared, NULL, err);
+        status = floe_eng_run_on_threads(threads, write_body, &shared, NULL,
+                                         FLOE_ENG_FALLBACK_SIZE, err);
     }
     for (uint32_t j = 0; j < job_count; j++) {
         bucket_job *job = &jobs[j];
@@ -1994,7 +1954,8 @@ static int run_parts(part_work *work, uint32_t thread_count, char *fallback, flo
     if (thread_count == 0) return FLOE_OK;
     atomic_init(&work->next, 0);
     atomic_init(&work->failed, false);
-    int status = run_on_threads(thread_count, part_body, work, NULL, err);
+    int status = floe_eng_run_on_threads(thread_count, part_body, work, NULL,
+                                         FLOE_ENG_FALLBACK_SIZE, err);
     for (uint32_t i = 0; status == FLOE_OK && i < run->part_count; i++)
         if (run->parts[i].fallback[0] != '\0') {
             memcpy(fallback, run->parts[i].fallback, FLOE_ENG_FALLBACK_SIZE);
@@ -2191,7 +2152,8 @@ static int match_file_groups(floe_eng_group_state *delta, const floe_eng_group_s
         for (uint32_t k = 0; k < file->key_count; k++) {
             const floe_vector *key = &file->keys[k];
             windows[k] = *key;
-            windows[k].data = (unsigned char *)key->data + (size_t)start * floe_type_width(key->type);
+            windows[k].data =
+                (unsigned char *)key->data + (size_t)start * floe_type_width(key->type);
             windows[k].validity = key->validity != NULL ? key->validity + start / 64 : NULL;
             keys[k] = &windows[k];
         }

@@ -574,7 +574,8 @@ static int drain_delta(run_state *run, const floe_eng_delta_source *versions,
         status = floe_eng_delta_compile_partition(run->plan, versions, source_count,
                                                   &run->context, p, count, &parts.inputs[p], err);
     if (status == FLOE_OK)
-        status = floe_eng_run_on_threads(count, fold_parts, &parts, NULL, 0, err);
+        status = floe_eng_run_on_threads(count, fold_parts, &parts, NULL,
+                                         FLOE_ENG_FALLBACK_SIZE, err);
     for (uint32_t p = 1; p < count && status == FLOE_OK; p++)
         status = floe_eng_group_state_merge(parts.states[0], parts.states[p], err);
     if (status == FLOE_OK) {

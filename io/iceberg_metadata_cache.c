@@ -125,7 +125,8 @@ int floe_ice_metadata_cache_acquire(const char *path, const floe_ice_table_metad
         floe_ice_table_metadata_parse_stored(fresh.bytes, fresh.size, path, &fresh.metadata, err);
     if (status == FLOE_OK) {
         fresh.path = copy_string(path);
-        if (fresh.path == NULL) status = floe_error_set(err, FLOE_ENOMEM, "%s: out of memory", path);
+        if (fresh.path == NULL)
+            status = floe_error_set(err, FLOE_ENOMEM, "%s: out of memory", path);
     }
     if (status != FLOE_OK) {
         entry_fini(&fresh);
