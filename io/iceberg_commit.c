@@ -252,6 +252,11 @@ static int carry_manifest(attempt *state, const floe_ice_manifest_file *base, fl
                    FLOE_EUNSUPPORTED, err,
                    "%s: manifest list entry %s has unknown counts (a v1 table): not supported",
                    state->directory, base->manifest_path);
+    /* A manifest without live files holds only entries an earlier snapshot marked DELETED,
+     * which matter to that snapshot alone: the new snapshot leaves it out (as Iceberg's own
+     * writers do). Otherwise every overwrite would carry, and the next one read, one more
+     * manifest per commit for as long as the table lives. */
+    if (base->added_files_count == 0 && base->existing_files_count == 0) return FLOE_OK;
     if (state->request->removed_count == 0) return add_list_entry(state, base, err);
     char *resolved = NULL;
     FLOE_TRY(floe_ice_resolve_path(base->manifest_path, state->metadata->location,

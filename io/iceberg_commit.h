@@ -8,6 +8,8 @@
  *   2. reads the current snapshot's manifest list; when files are removed, every live manifest
  *      naming one is rewritten (the removed entries DELETED by the new snapshot, the others
  *      EXISTING with their snapshot ids and sequence numbers), the rest are carried over as is;
+ *      a manifest without live files (added and existing counts 0: only entries an earlier
+ *      snapshot DELETED) is left out, so the list does not grow with every overwrite;
  *   3. writes one manifest of the added data files and one of the added delete files (status
  *      ADDED, with the new snapshot id and sequence number written out explicitly rather than
  *      inherited: every reader handles that), then the new manifest list;
