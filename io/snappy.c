@@ -19,6 +19,11 @@
  *      2    | copy, 2-byte offset      | (tag >> 2) + 1              | next 2 bytes
  *      3    | copy, 4-byte offset      | (tag >> 2) + 1              | next 4 bytes
  *
+ * LITERAL_LENGTH_WRAP: a long literal's length is its stored value + 1 computed in 32 bits, as
+ * libsnappy does, so a stored 0xFFFFFFFF is an empty literal, not one of 2^32 bytes: Floe
+ * accepts and rejects exactly the blocks the reference decoder does (tests/fuzz/fuzz_snappy.c
+ * checks that both agree).
+ *
  * A copy repeats `length` bytes starting `offset` bytes back in the output; length may exceed
  * offset (run-length encoding), so a copy is byte-sequential, not a memmove. Offset 0, and
  * offsets reaching before the start of the output, are invalid.
@@ -279,7 +284,8 @@ static int decode_elements(uint8_t *dst, size_t dst_size, const uint8_t *src, si
             } else {
                 const uint8_t *const tag_at = ip;
                 const size_t length_bytes = length - LONGEST_SHORT_LITERAL;
-                length = (size_t)(load32_le(ip + 1) & length_byte_mask[length_bytes]) + 1;
+                /* In 32 bits, as libsnappy computes it (see LITERAL_LENGTH_WRAP). */
+                length = (uint32_t)((load32_le(ip + 1) & length_byte_mask[length_bytes]) + 1);
                 ip += length_bytes;
                 if (SNAPPY_UNLIKELY(length > (size_t)(ip_end - ip - 1)))
                     return floe_error_set(err, FLOE_ECORRUPT,
@@ -293,8 +299,9 @@ static int decode_elements(uint8_t *dst, size_t dst_size, const uint8_t *src, si
 #if SNAPPY_WINDOW
                 /* A long form may still carry a short length; the fast loop's input slack
                  * keeps 8 bytes after ip readable. */
-                window = length >= 8 ? load64(ip + 1 + length - 8)
-                                     : window_push(window, load64(ip + 1), length);
+                if (length != 0)
+                    window = length >= 8 ? load64(ip + 1 + length - 8)
+                                         : window_push(window, load64(ip + 1), length);
 #endif
             }
             ip += 1 + length;
@@ -347,9 +354,9 @@ static int decode_elements(uint8_t *dst, size_t dst_size, const uint8_t *src, si
                 FLOE_RETURN_IF(length_bytes > input_left, FLOE_ECORRUPT, err,
                                "snappy: literal length at input offset %zu is truncated",
                                (size_t)(tag_at - src));
-                length = 0;
-                for (size_t i = 0; i < length_bytes; i++) length |= (size_t)ip[i] << (8 * i);
-                length += 1;
+                uint32_t stored = 0;
+                for (size_t i = 0; i < length_bytes; i++) stored |= (uint32_t)ip[i] << (8 * i);
+                length = (uint32_t)(stored + 1); /* LITERAL_LENGTH_WRAP */
                 ip += length_bytes;
             }
             FLOE_RETURN_IF(length > (size_t)(ip_end - ip), FLOE_ECORRUPT, err,

@@ -440,16 +440,16 @@ START_TEST(crafted_bad_tags_are_corrupt)
         body.bytes[body.size++] = 0xFF;
         size_t size = with_preamble(compressed, lead, &body);
         decode_expecting(compressed, size, lead, "truncated");
-        /* A 4-byte literal length of 2^32 (length - 1 = 0xFFFFFFFF). */
+        /* A 4-byte stored literal length of 0xFFFFFFFF: length + 1 wraps to an empty literal
+         * in 32 bits, as libsnappy reads it (snappy.c, LITERAL_LENGTH_WRAP), so the block goes
+         * on with the next element; both decoders accept it and agree. */
         body.size = body.produced = 0;
         put_literal(&body, noise, lead, lead > 60);
         body.bytes[body.size++] = 63 << 2;
         for (int i = 0; i < 4; i++) body.bytes[body.size++] = 0xFF;
-        memcpy(body.bytes + body.size, noise, 100);
-        body.size += 100;
-        size = with_preamble(compressed, lead + 100, &body);
-        decode_expecting(compressed, size, lead + 100, "input bytes remain");
-        decode_both(compressed, size);
+        put_literal(&body, noise, 100, 1);
+        size = with_preamble(compressed, body.produced, &body);
+        ck_assert_int_eq(decode_both(compressed, size), FLOE_OK);
         /* Output overflow: elements produce more than the preamble announces. */
         body.size = body.produced = 0;
         put_literal(&body, noise, lead, lead > 60);
