@@ -588,14 +588,19 @@ static int state_entry_row(row_file *file, const state_layout *layout,
  * (ZSTD was a tenth of a refresh that touches every bucket). */
 static floe_pq_write_options state_file_options, output_file_options, changelog_file_options;
 
+void floe_eng_incremental_output_options(floe_pq_write_options *options)
+{
+    floe_pq_write_options_default(options);
+    options->disable_dictionary = true;
+    options->compression_level = 1;
+}
+
 static void write_options_init(void)
 {
     floe_pq_write_options_default(&state_file_options);
     state_file_options.disable_dictionary = true;
     state_file_options.codec = FLOE_PQ_CODEC_SNAPPY;
-    floe_pq_write_options_default(&output_file_options);
-    output_file_options.disable_dictionary = true;
-    output_file_options.compression_level = 1;
+    floe_eng_incremental_output_options(&output_file_options);
     floe_pq_write_options_default(&changelog_file_options);
     changelog_file_options.disable_dictionary = true;
     changelog_file_options.codec = FLOE_PQ_CODEC_SNAPPY;
@@ -1529,16 +1534,13 @@ static uint32_t bucket_count_for(uint32_t groups)
 
 /* ---- draining the delta on threads ------------------------------------------------------ */
 
-/* A change of more rows than this is drained on the context's threads: one delta operator per
- * partition (delta_plan.h), each into a state of its own, merged into D in partition order
- * (so D's group numbering does not depend on timing). Below it, one thread drains it: the
- * partitions' compiles and merges would cost more than they save. */
-enum { PARALLEL_DRAIN_ROWS = 100000 };
+/* A change of more than FLOE_ENG_PARALLEL_DRAIN_ROWS rows is drained on the context's threads:
+ * one delta operator per partition (delta_plan.h), each into a state of its own, merged into D
+ * in partition order (so D's group numbering does not depend on timing). */
 
-/* The rows the sources' snapshots after their consumed ones added or deleted, by their
- * summaries (added-records, deleted-records; a snapshot without them counts none). */
-static int change_rows(floe_eng_database *db, const floe_eng_delta_source *sources,
-                       uint32_t source_count, int64_t *rows, floe_error *err)
+int floe_eng_incremental_change_rows(floe_eng_database *db,
+                                     const floe_eng_delta_source *sources, uint32_t source_count,
+                                     int64_t *rows, floe_error *err)
 {
     *rows = 0;
     for (uint32_t i = 0; i < source_count; i++) {
@@ -2483,9 +2485,10 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
     }
     int64_t rows = 0;
     int status = context->thread_count > 1
-                     ? change_rows(db, versions, source_count, &rows, &read_err)
+                     ? floe_eng_incremental_change_rows(db, versions, source_count, &rows,
+                                                        &read_err)
                      : FLOE_OK;
-    if (status == FLOE_OK && rows > PARALLEL_DRAIN_ROWS) {
+    if (status == FLOE_OK && rows > FLOE_ENG_PARALLEL_DRAIN_ROWS) {
         status = drain_partitions(run, context, aggregate->inputs[0], versions, source_count,
                                   context->thread_count, &read_err);
     } else if (status == FLOE_OK) {

@@ -71,6 +71,22 @@ int floe_eng_incremental_changelog_create(floe_eng_incremental *inc,
 int floe_eng_incremental_changelog_finish(floe_eng_incremental *inc, floe_pq_writer *writer,
                                           const char *folder, int64_t rows, floe_error *err);
 
+/* The Parquet options of output files, which other engines read: ZSTD at level 1, no
+ * dictionary. Both kinds of table write their output with them. */
+void floe_eng_incremental_output_options(floe_pq_write_options *options);
+
+/* Draining a delta on the context's threads (one delta partition each, engine/delta_plan.h)
+ * pays once the change holds more rows than this; below it, the partitions' compiles (each
+ * plans the change) and merges cost more than they save. */
+enum { FLOE_ENG_PARALLEL_DRAIN_ROWS = 100000 };
+
+/* The rows the sources' snapshots after their consumed ones added or deleted, by their
+ * summaries (added-records, deleted-records; a snapshot without them counts none). Errors of
+ * floe_ice_table_open. */
+int floe_eng_incremental_change_rows(floe_eng_database *db,
+                                     const floe_eng_delta_source *sources, uint32_t source_count,
+                                     int64_t *rows, floe_error *err);
+
 /* ---- non-aggregating tables (engine/refresh_rows.c) ---- */
 
 /* The name of the state set a non-aggregating table keeps (its output files and lineage). */

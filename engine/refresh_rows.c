@@ -296,15 +296,6 @@ static int layout_init(output_layout *layout, const floe_ice_table *table,
     return FLOE_OK;
 }
 
-/* Output files are what other engines read: the aggregating path's options (ZSTD level 1, no
- * dictionary), so both kinds of table write alike. */
-static void output_options(floe_pq_write_options *options)
-{
-    floe_pq_write_options_default(options);
-    options->disable_dictionary = true;
-    options->compression_level = 1;
-}
-
 /* A new file in the table's data/ folder, recorded in inc->outputs (so it is deleted unless
  * committed); *index is its place there. */
 static int new_output(floe_eng_incremental *inc, const char *prefix,
@@ -330,7 +321,7 @@ static int new_output(floe_eng_incremental *inc, const char *prefix,
     FLOE_RETURN_IF(file->path == NULL, FLOE_ENOMEM, err, "out of memory");
     *index = inc->output_count++;
     floe_pq_write_options options;
-    output_options(&options);
+    floe_eng_incremental_output_options(&options);
     return floe_pq_writer_create(writer, path, schema, &options, err);
 }
 
@@ -554,16 +545,21 @@ static bool has_join(const floe_sql_plan *plan)
     return false;
 }
 
-/* Folds the delta into D (step 2), on the context's threads: one partition of the delta per
- * thread (delta_plan.h), each into its own state, merged in partition order so D does not
- * depend on which thread was faster. A plan with a join drains on one thread: every partition
- * would build the join's whole right side again. */
-static int drain_delta(run_state *run, const floe_eng_delta_source *versions,
-                       uint32_t source_count, floe_error *err)
+/* Folds the delta into D (step 2). A change of more than FLOE_ENG_PARALLEL_DRAIN_ROWS rows
+ * drains on the context's threads: one partition of the delta per thread (delta_plan.h), each
+ * into its own state, merged in partition order so D does not depend on which thread was
+ * faster. A plan with a join drains on one thread: every partition would build the join's
+ * whole right side again. */
+static int drain_delta(floe_eng_database *db, run_state *run,
+                       const floe_eng_delta_source *versions, uint32_t source_count,
+                       floe_error *err)
 {
-    uint32_t count = run->context.thread_count > 1 && !has_join(run->plan)
-                         ? run->context.thread_count
-                         : 1;
+    uint32_t count = 1;
+    if (run->context.thread_count > 1 && !has_join(run->plan)) {
+        int64_t rows = 0;
+        FLOE_TRY(floe_eng_incremental_change_rows(db, versions, source_count, &rows, err));
+        if (rows > FLOE_ENG_PARALLEL_DRAIN_ROWS) count = run->context.thread_count;
+    }
     delta_parts parts = {.run = run, .count = count};
     parts.inputs = floe_calloc(count, sizeof *parts.inputs);
     parts.states = floe_calloc(count, sizeof *parts.states);
@@ -1333,7 +1329,7 @@ int floe_eng_incremental_rows_run(floe_eng_database *db, floe_eng_incremental *i
                                         &read_err);
     if (status == FLOE_OK && fallback[0] == '\0')
         status = rebuild ? drain_rebuild(&run, input, &read_err)
-                         : drain_delta(&run, versions, source_count, &read_err);
+                         : drain_delta(db, &run, versions, source_count, &read_err);
     floe_eng_operator_destroy(input);
     floe_free(versions);
     inc->counts.rows_read = (int64_t)atomic_load(&run.context.rows_read);

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE /* mkdtemp, nftw */
 #include "engine/database.h"
 #include "engine/dynamic_table.h"
+#include "engine/refresh_incremental_int.h" /* FLOE_ENG_PARALLEL_DRAIN_ROWS */
 #include "engine/result_text.h"
 #include "io/iceberg_table.h"
 #include "kernels/memory.h"
@@ -403,6 +404,29 @@ START_TEST(lost_state_rebuilds_and_unmatched_retraction_is_an_error)
 }
 END_TEST
 
+/* A change of more than FLOE_ENG_PARALLEL_DRAIN_ROWS rows (engine/refresh_incremental_int.h)
+ * is drained in one delta partition per thread and the partitions' states merged: many equal
+ * rows, spread over several appended files, and a DELETE retracting some of them, come out as
+ * the full refresh has them. */
+START_TEST(large_change_drains_in_partitions)
+{
+    run_ok("CREATE TABLE s (id BIGINT, k VARCHAR, amount DOUBLE)");
+    run_ok("INSERT INTO s VALUES (1, 'a', 5.0), (2, 'b', 20.0), (3, NULL, 30.0), (4, 'c', 1.0)");
+    create_twins("SELECT k, amount FROM s WHERE amount > 2");
+    for (int step = 4; step < 4 * 65536; step *= 2) {
+        char sql[256];
+        snprintf(sql, sizeof sql, "INSERT INTO s SELECT id + %d, k, amount FROM s", step);
+        run_ok(sql);
+    }
+    refresh_and_compare("k, amount");
+    ck_assert_int_gt(summary_long("inc", "floe.rows-read"), FLOE_ENG_PARALLEL_DRAIN_ROWS);
+    run_ok("DELETE FROM s WHERE id % 3 = 0");
+    run_ok("INSERT INTO s SELECT id + 1000000, 'd', amount FROM s WHERE id < 150000");
+    refresh_and_compare("k, amount");
+    ck_assert_int_gt(summary_long("inc", "floe.rows-read"), FLOE_ENG_PARALLEL_DRAIN_ROWS);
+}
+END_TEST
+
 static Suite *rows_suite(void)
 {
     Suite *suite = suite_create("refresh_rows");
@@ -416,6 +440,7 @@ static Suite *rows_suite(void)
     tcase_add_test(tc, compaction);
     tcase_add_test(tc, joins_read_every_file_to_retract);
     tcase_add_test(tc, lost_state_rebuilds_and_unmatched_retraction_is_an_error);
+    tcase_add_test(tc, large_change_drains_in_partitions);
     suite_add_tcase(suite, tc);
     return suite;
 }
