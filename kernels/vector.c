@@ -90,7 +90,8 @@ int floe_vector_set_string(floe_vector *vector, uint32_t row, const void *bytes,
         return floe_error_set(err, FLOE_ERANGE, "more than 4 GiB of string bytes in one vector");
     }
     size_t needed = vector->heap_size + length;
-    if (needed > vector->heap_capacity) {
+    /* Even an empty string gets a heap, so `heap + offset` is never arithmetic on NULL. */
+    if (needed > vector->heap_capacity || vector->heap_storage == NULL) {
         size_t capacity = vector->heap_capacity ? vector->heap_capacity * 2 : 4096;
         while (capacity < needed) capacity *= 2;
         unsigned char *grown = floe_realloc(vector->heap_storage, capacity);

@@ -100,7 +100,9 @@ static inline const unsigned char *floe_vector_string(const floe_vector *vector,
     }
     floe_string_ref ref = ((const floe_string_ref *)values->data)[row];
     *length = ref.length;
-    return values->heap + ref.offset;
+    /* A vector whose strings are all empty may have no heap at all. */
+    static const unsigned char no_bytes[1] = {0};
+    return ref.length > 0 ? values->heap + ref.offset : no_bytes;
 }
 
 typedef struct floe_batch {

@@ -198,6 +198,27 @@ START_TEST(dictionary_vector_resolves_codes)
 }
 END_TEST
 
+/* Strings that are all empty still leave a heap behind, so `heap + offset` is never arithmetic
+ * on NULL (UBSan's "applying zero offset to null pointer", found by fuzz_parquet_file). */
+START_TEST(empty_strings_have_a_heap)
+{
+    floe_vector vector;
+    ck_assert_int_eq(floe_vector_init(&vector, floe_type_make(FLOE_TYPE_STRING), 3, NULL), 0);
+    for (uint32_t row = 0; row < 3; row++)
+        ck_assert_int_eq(floe_vector_set_string(&vector, row, "", 0, NULL), FLOE_OK);
+    ck_assert_ptr_nonnull(vector.heap);
+    uint32_t length = 7;
+    ck_assert_ptr_nonnull(floe_vector_string(&vector, 2, &length));
+    ck_assert_uint_eq(length, 0);
+    /* A view with no heap at all, as a decoder may hand out for empty values. */
+    vector.heap = NULL;
+    ck_assert_ptr_nonnull(floe_vector_string(&vector, 1, &length));
+    ck_assert_uint_eq(length, 0);
+    vector.heap = vector.heap_storage;
+    floe_vector_fini(&vector);
+}
+END_TEST
+
 START_TEST(batch_selection_and_weights)
 {
     floe_type types[] = {floe_type_make(FLOE_TYPE_INT64), floe_type_decimal(30, 4)};
@@ -279,6 +300,7 @@ int main(void)
     tcase_add_test(columns, type_widths_and_names);
     tcase_add_test(columns, vector_validity_and_strings);
     tcase_add_test(columns, dictionary_vector_resolves_codes);
+    tcase_add_test(columns, empty_strings_have_a_heap);
     tcase_add_test(columns, batch_selection_and_weights);
     tcase_add_test(columns, batch_init_fails_cleanly_at_every_allocation);
     tcase_add_test(columns, vector_rejects_invalid_type);
