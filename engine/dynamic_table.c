@@ -257,6 +257,101 @@ int floe_eng_dynamic_set_load(floe_eng_database *db, const floe_eng_output *outp
     return status;
 }
 
+/* The catalog name ("ns.name") a source identity stands for: itself, or the table whose
+ * directory a path source names, as floe_eng_dynamic_set_find matches it. 0 when the identity
+ * names no table of the warehouse. */
+static int source_table_name(const char *warehouse, const char *identity,
+                             char name[FLOE_ENG_TABLE_NAME_SIZE])
+{
+    if (strchr(identity, '/') == NULL) {
+        snprintf(name, FLOE_ENG_TABLE_NAME_SIZE, "%s", identity);
+        return 1;
+    }
+    size_t warehouse_length = strlen(warehouse);
+    while (warehouse_length > 1 && warehouse[warehouse_length - 1] == '/') warehouse_length--;
+    if (strncmp(identity, warehouse, warehouse_length) != 0 || identity[warehouse_length] != '/')
+        return 0;
+    const char *namespace_name = identity + warehouse_length + 1;
+    const char *slash = strchr(namespace_name, '/');
+    if (slash == NULL || slash == namespace_name || strchr(slash + 1, '/') != NULL ||
+        slash[1] == '\0')
+        return 0;
+    int length = snprintf(name, FLOE_ENG_TABLE_NAME_SIZE, "%.*s.%s",
+                          (int)(slash - namespace_name), namespace_name, slash + 1);
+    return length > 0 && length < FLOE_ENG_TABLE_NAME_SIZE;
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+    return strcmp(((const floe_eng_dynamic_entry *)a)->name,
+                  ((const floe_eng_dynamic_entry *)b)->name);
+}
+
+int floe_eng_dynamic_set_load_upstream(floe_eng_database *db, const char *const *names,
+                                       size_t count, const floe_eng_output *output,
+                                       floe_eng_dynamic_set *set, floe_error *err)
+{
+    set->entries = NULL;
+    set->count = 0;
+    const char *warehouse = floe_eng_database_warehouse(db);
+    /* Every name tried, in the order found; `next` walks it, so each table is opened once. */
+    floe_io_string_list tried;
+    floe_io_string_list_init(&tried);
+    size_t capacity = 0;
+    int status = FLOE_OK;
+    for (size_t i = 0; status == FLOE_OK && i < count; i++) {
+        char qualified[FLOE_ENG_TABLE_NAME_SIZE];
+        if (floe_eng_dynamic_qualify(names[i], qualified, NULL) == FLOE_OK)
+            status = list_add_sorted(&tried, qualified, err);
+    }
+    floe_io_string_list pending; /* names found but not opened yet */
+    floe_io_string_list_init(&pending);
+    for (size_t i = 0; status == FLOE_OK && i < tried.count; i++)
+        status = list_add_sorted(&pending, tried.items[i], err);
+    while (status == FLOE_OK && pending.count > 0) {
+        char name[FLOE_ENG_TABLE_NAME_SIZE];
+        snprintf(name, sizeof name, "%s", pending.items[pending.count - 1]);
+        floe_free(pending.items[--pending.count]);
+        if (set->count == capacity) {
+            size_t grown_capacity = capacity ? capacity * 2 : 4;
+            floe_eng_dynamic_entry *grown =
+                floe_realloc(set->entries, grown_capacity * sizeof *grown);
+            if (grown == NULL) {
+                status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+                break;
+            }
+            set->entries = grown;
+            capacity = grown_capacity;
+        }
+        floe_error entry_err;
+        floe_error_clear(&entry_err);
+        int loaded = load_entry(warehouse, name, &set->entries[set->count], &entry_err);
+        if (loaded == FLOE_ENOMEM) {
+            status = floe_error_set(err, FLOE_ENOMEM, "%s", entry_err.message);
+        } else if (loaded < 0 && loaded != FLOE_ENOTFOUND) {
+            floe_eng_dynamic_warning(output, "%s: skipped: %s", name, entry_err.message);
+        } else if (loaded == 1) {
+            const floe_eng_dynamic_entry *entry = &set->entries[set->count++];
+            for (size_t i = 0; status == FLOE_OK && i < entry->sources.count; i++) {
+                char source[FLOE_ENG_TABLE_NAME_SIZE];
+                if (!source_table_name(warehouse, entry->sources.items[i], source)) continue;
+                size_t before = tried.count;
+                status = list_add_sorted(&tried, source, err);
+                if (status == FLOE_OK && tried.count > before)
+                    status = list_add_sorted(&pending, source, err);
+            }
+        }
+    }
+    floe_io_string_list_fini(&pending);
+    floe_io_string_list_fini(&tried);
+    if (status < 0) {
+        floe_eng_dynamic_set_fini(set);
+        return status;
+    }
+    if (set->count > 1) qsort(set->entries, set->count, sizeof *set->entries, compare_entries);
+    return FLOE_OK;
+}
+
 long floe_eng_dynamic_set_find(const floe_eng_dynamic_set *set, const char *identity)
 {
     for (size_t i = 0; i < set->count; i++) {

@@ -62,6 +62,13 @@ typedef struct floe_eng_dynamic_set {
  * warning through output (may be NULL). */
 int floe_eng_dynamic_set_load(floe_eng_database *db, const floe_eng_output *output,
                               floe_eng_dynamic_set *set, floe_error *err);
+/* Only the dynamic tables among `names` (as a user wrote them; ones that are not dynamic
+ * tables are left out) and every dynamic table they read, directly or through others: what a
+ * refresh of those tables needs, without opening the rest of the warehouse. Unreadable tables
+ * on the way are left out with a warning, as in floe_eng_dynamic_set_load. */
+int floe_eng_dynamic_set_load_upstream(floe_eng_database *db, const char *const *names,
+                                       size_t count, const floe_eng_output *output,
+                                       floe_eng_dynamic_set *set, floe_error *err);
 void floe_eng_dynamic_set_fini(floe_eng_dynamic_set *set);
 
 /* Index of the entry a source identity or "ns.name" names (a real path matches the entry's

@@ -1030,7 +1030,10 @@ int floe_eng_refresh(floe_eng_database *db, const char *const *names, size_t cou
     FLOE_RETURN_IF(db == NULL || (count > 0 && names == NULL), FLOE_EINVAL, err,
                    "floe_eng_refresh: NULL argument");
     floe_eng_dynamic_set set;
-    FLOE_TRY(floe_eng_dynamic_set_load(db, output, &set, err));
+    /* Named tables need only themselves and what they read; opening the whole warehouse would
+     * make every refresh cost the number of tables in it. */
+    FLOE_TRY(count > 0 ? floe_eng_dynamic_set_load_upstream(db, names, count, output, &set, err)
+                       : floe_eng_dynamic_set_load(db, output, &set, err));
     refresh_run run = {.set = &set};
     size_t n = set.count + 1;
     run.wanted = floe_calloc(n, 1);

@@ -239,6 +239,37 @@ START_TEST(chain_refreshes_upstream_first)
     ck_assert_ptr_null(strstr(messages_text(), "default.c"));
     check_contains(messages_text(), "default.a: refresh 3");
     check_contains(messages_text(), "default.b: refresh 3");
+
+    /* A source named by its path is followed upstream too. */
+    char directory[PATH_MAX], sql[PATH_MAX + 128];
+    table_directory("default/a", directory, sizeof directory);
+    snprintf(sql, sizeof sql, "CREATE DYNAMIC TABLE by_path AS SELECT COUNT(*) AS n FROM '%s'",
+             directory);
+    run_ok(sql);
+    run_ok("INSERT INTO src VALUES (5, 5)");
+    const char *by_path[] = {"by_path"};
+    refresh_ok(by_path, 1, false);
+    size_t upstream_first = position_of(messages_text(), "default.a: refresh 4");
+    ck_assert(upstream_first < position_of(messages_text(), "default.by_path: refresh 2"));
+    check_query("SELECT n FROM by_path", "n\n5\n");
+
+    /* A named refresh opens only what it reads: an unrelated dynamic table whose metadata is
+     * unreadable goes unmentioned, and only a refresh of everything warns about it. */
+    run_ok("CREATE DYNAMIC TABLE unrelated AS SELECT id FROM src");
+    char metadata[PATH_MAX + 64];
+    table_directory("default/unrelated", directory, sizeof directory);
+    snprintf(metadata, sizeof metadata, "%s/metadata/v%" PRId64 ".metadata.json", directory,
+             metadata_version("default/unrelated"));
+    FILE *file = fopen(metadata, "w");
+    ck_assert_ptr_nonnull(file);
+    fputs("{ not json", file);
+    fclose(file);
+    run_ok("INSERT INTO src VALUES (6, 6)");
+    refresh_ok(names, 1, false);
+    check_contains(messages_text(), "default.c: refresh 3");
+    ck_assert_ptr_null(strstr(warnings_text(), "unrelated"));
+    refresh_ok(NULL, 0, false);
+    check_contains(warnings_text(), "default.unrelated: skipped");
 }
 END_TEST
 
