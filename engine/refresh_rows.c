@@ -651,6 +651,12 @@ static int write_changelog(run_state *run, floe_error *err)
     bool rows_ready = false;
     floe_vector weights;
     bool weights_ready = false;
+    /* Its own view of the columns: it runs beside write_inserts, which uses the run's. */
+    floe_vector *view_columns = NULL;
+    if (status == FLOE_OK) {
+        view_columns = floe_calloc(run->layout.query_columns + 1, sizeof *view_columns);
+        if (view_columns == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
     if (status == FLOE_OK) {
         status = floe_batch_init(&rows, run->layout.query_columns, run->layout.types, err);
         rows_ready = status == FLOE_OK;
@@ -672,7 +678,7 @@ static int write_changelog(run_state *run, floe_error *err)
         if (count == 0 || (count < FLOE_BATCH_CAPACITY && !last)) continue;
         status = floe_eng_group_state_emit_groups(run->delta, ids, count, &rows, err);
         if (status == FLOE_OK)
-            status = write_rows(writer, &rows, run->layout.query_columns, run->view_columns,
+            status = write_rows(writer, &rows, run->layout.query_columns, view_columns,
                                 &weights, err);
         written += count;
         count = 0;
@@ -681,8 +687,37 @@ static int write_changelog(run_state *run, floe_error *err)
         status = floe_eng_incremental_changelog_finish(run->inc, writer, folder, written, err);
     if (weights_ready) floe_vector_fini(&weights);
     if (rows_ready) floe_batch_fini(&rows);
+    floe_free(view_columns);
     floe_pq_writer_free(writer);
     return status;
+}
+
+/* The two files a refresh writes from D alone, each taken by one thread. */
+typedef struct delta_files {
+    run_state *run;
+    atomic_uint next;
+} delta_files;
+
+static int write_delta_file(void *argument, char *note, floe_error *err)
+{
+    (void)note;
+    delta_files *files = argument;
+    for (;;) {
+        uint32_t file = atomic_fetch_add(&files->next, 1);
+        if (file == 0) FLOE_TRY(write_inserts(files->run, err));
+        else if (file == 1) FLOE_TRY(write_changelog(files->run, err));
+        else return FLOE_OK;
+    }
+}
+
+/* Steps 3 and the changelog, side by side: both only read D and the run's layout, and touch
+ * different parts of inc (its outputs; its changelog path and count), so on two threads they
+ * cost the longer of the two, each file's encoding, compression and fsync included. */
+static int write_delta_files(run_state *run, floe_error *err)
+{
+    delta_files files = {.run = run};
+    return floe_eng_run_on_threads(run->context.thread_count > 1 ? 2 : 1, write_delta_file,
+                                   &files, NULL, FLOE_ENG_FALLBACK_SIZE, err);
 }
 
 /* ---- matching retractions (step 4) -------------------------------------------------------- */
@@ -1343,9 +1378,8 @@ int floe_eng_incremental_rows_run(floe_eng_database *db, floe_eng_incremental *i
         *err = read_err;
     }
     if (status == FLOE_OK && fallback[0] == '\0' && !rebuild) {
-        status = write_inserts(&run, err);
+        status = write_delta_files(&run, err);
         if (status == FLOE_OK) status = apply_delta(&run, fallback, err);
-        if (status == FLOE_OK && fallback[0] == '\0') status = write_changelog(&run, err);
     }
     if (status == FLOE_OK && fallback[0] == '\0') {
         inc->counts.bucket_count = run.new_set->file_count;
