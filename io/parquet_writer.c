@@ -30,6 +30,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the Parquet writer assumes a little-endian host, as the decoders do"
+#endif
+
 #ifndef FLOE_BUILD_ID
 #define FLOE_BUILD_ID "dev"
 #endif
@@ -551,11 +555,16 @@ static size_t plain_fixed(const column_state *column, const stat_value *value, u
         }
         memcpy(out, &value->i64, 8);
         return 8;
-    case STAT_INT128:
-        for (int32_t i = 0; i < column->type_length; i++) {
-            out[column->type_length - 1 - i] = (uint8_t)((floe_uint128)value->i128 >> (8 * i));
-        }
+    case STAT_INT128: {
+        /* Big-endian, the low type_length bytes: two byte swaps of the (little-endian) host's
+         * halves instead of a 128-bit shift per byte, which was a twentieth of a refresh that
+         * writes a million DECIMAL sums. */
+        uint64_t halves[2] = {__builtin_bswap64((uint64_t)((floe_uint128)value->i128 >> 64)),
+                              __builtin_bswap64((uint64_t)value->i128)};
+        memcpy(out, (const uint8_t *)halves + 16 - column->type_length,
+               (size_t)column->type_length);
         return (size_t)column->type_length;
+    }
     case STAT_FLOAT: memcpy(out, &value->f32, 4); return 4;
     case STAT_DOUBLE: memcpy(out, &value->f64, 8); return 8;
     default: return 0;

@@ -164,6 +164,24 @@ test('statements build a table that icebird, DuckDB over its live files and Floe
   assert.deepEqual(sorted(mine), expected);
 });
 
+test('wide decimals (fixed-length byte arrays of 9 to 16 bytes) read back exactly by DuckDB, bounds too', async () => {
+  sqlOk('CREATE TABLE shop.wide (id INT, d DECIMAL(25,3), e DECIMAL(20,0), f DECIMAL(38,2))');
+  const values = [
+    [1, '1234567890123456789012.345', '-99999999999999999999', '-123456789012345678901234567890123456.78'],
+    [2, '-0.001', '1', '0.00'],
+    [3, '-1234567890123456789012.345', '18446744073709551616', '12345678901234567890123456789012345.67'],
+  ];
+  sqlOk(`INSERT INTO shop.wide VALUES ${values.map((v) => `(${v.join(', ')})`).join(', ')}`);
+  const files = `'${path.join(warehouse, 'shop', 'wide', 'data')}/*.parquet'`;
+  const read = await duck.runAndReadAll(`SELECT id, d::VARCHAR, e::VARCHAR, f::VARCHAR FROM read_parquet(${files}) ORDER BY id`);
+  assert.deepEqual(read.getRows(), values);
+  const bounds = await duck.runAndReadAll(`SELECT path_in_schema, stats_min_value, stats_max_value
+      FROM parquet_metadata(${files}) WHERE path_in_schema <> 'id' ORDER BY path_in_schema`);
+  assert.deepEqual(bounds.getRows(), [
+    ['d', values[2][1], values[0][1]], ['e', values[0][2], values[2][2]], ['f', values[0][3], values[2][3]],
+  ]);
+});
+
 test('DELETE on an ingested table of many row groups keeps the rows of row groups it pruned', async () => {
   // 10 row groups of 100 rows; the predicate rules 9 of them out by statistics, and every row
   // of the one read matches: the file must still be rewritten, not dropped.
