@@ -1273,11 +1273,21 @@ static int changelog_merge(changelog *log, floe_eng_group_state *state,
     return changelog_new_rows(log, state, err);
 }
 
-/* Writes <table>/floe/changelog/changes-<uuid>.parquet from the rows of `logs` in order. The
- * file is listed among the refresh's files (deleted unless committed) before it is created. */
-static int changelog_write_file(changelog *logs, uint32_t log_count, uint32_t column_count,
-                                floe_eng_incremental *inc, const output_schema *schema,
-                                floe_error *err)
+/* <table>/floe/changelog/changes-<uuid>.parquet while it is written: the logs of D's parts go
+ * in, in part order, either all at the end or each as soon as it is ready (part_body), so a
+ * refresh that touches many buckets compresses its changelog while buckets are still being
+ * written. The file is listed among the refresh's files (deleted unless committed) before it
+ * is created. */
+typedef struct changelog_file {
+    floe_pq_writer *writer;      /* NULL until opened, and again once closed */
+    char folder[PATH_MAX];
+    int64_t rows;
+    uint32_t logs_written;       /* logs 0..logs_written-1 are in the file */
+} changelog_file;
+
+static int changelog_file_open(changelog_file *file, uint32_t column_count,
+                               floe_eng_incremental *inc, const output_schema *schema,
+                               floe_error *err)
 {
     uint32_t kept = schema->column_count - 1; /* every column but `_floe_refresh`, the last */
     FLOE_RETURN_IF(schema->column_count == 0 || kept != column_count ||
@@ -1285,22 +1295,43 @@ static int changelog_write_file(changelog *logs, uint32_t log_count, uint32_t co
                    FLOE_EINVAL, err,
                    "%s: the table's schema is not the query's columns and %s", inc->directory,
                    FLOE_ENG_REFRESH_COLUMN);
-    char folder[PATH_MAX];
-    floe_pq_writer *writer = NULL;
-    int status = floe_eng_incremental_changelog_create(inc, schema->columns, kept, &writer,
-                                                       folder, sizeof folder, err);
-    int64_t rows = 0;
-    for (uint32_t l = 0; status == FLOE_OK && l < log_count; l++) {
-        changelog *log = &logs[l];
-        for (uint32_t i = 0; status == FLOE_OK && i < log->full_count; i++)
-            status = floe_pq_writer_write_batch(writer, &log->full[i], err);
-        if (status == FLOE_OK && log->out.row_count > 0)
-            status = floe_pq_writer_write_batch(writer, &log->out, err);
-        rows += log->rows;
-    }
+    file->rows = 0;
+    file->logs_written = 0;
+    return floe_eng_incremental_changelog_create(inc, schema->columns, kept, &file->writer,
+                                                 file->folder, sizeof file->folder, err);
+}
+
+/* Appends the next log's rows. */
+static int changelog_file_write(changelog_file *file, const changelog *log, floe_error *err)
+{
+    for (uint32_t i = 0; i < log->full_count; i++)
+        FLOE_TRY(floe_pq_writer_write_batch(file->writer, &log->full[i], err));
+    if (log->out.row_count > 0) FLOE_TRY(floe_pq_writer_write_batch(file->writer, &log->out, err));
+    file->rows += log->rows;
+    file->logs_written++;
+    return FLOE_OK;
+}
+
+static void changelog_file_fini(changelog_file *file)
+{
+    floe_pq_writer_free(file->writer);
+    file->writer = NULL;
+}
+
+/* Opens the file unless it is open, appends the logs not written yet, and closes it. */
+static int changelog_write_file(changelog_file *file, changelog *logs, uint32_t log_count,
+                                uint32_t column_count, floe_eng_incremental *inc,
+                                const output_schema *schema, floe_error *err)
+{
+    int status = file->writer != NULL
+                     ? FLOE_OK
+                     : changelog_file_open(file, column_count, inc, schema, err);
+    while (status == FLOE_OK && file->logs_written < log_count)
+        status = changelog_file_write(file, &logs[file->logs_written], err);
     if (status == FLOE_OK)
-        status = floe_eng_incremental_changelog_finish(inc, writer, folder, rows, err);
-    floe_pq_writer_free(writer);
+        status = floe_eng_incremental_changelog_finish(inc, file->writer, file->folder,
+                                                       file->rows, err);
+    changelog_file_fini(file);
     return status;
 }
 
@@ -1382,6 +1413,7 @@ typedef struct run_state {
     bool stream;                             /* parts are streamed (part_stream) */
     struct bucket_part *parts;               /* per touched bucket, in bucket order */
     changelog *logs;                         /* per touched bucket: D's part's changelog */
+    changelog_file changes_file;             /* the changelog file, once opened */
 } run_state;
 
 /* One touched bucket refreshed on its own: its S (file and D's part merged), its files. */
@@ -1423,6 +1455,7 @@ static void run_fini(run_state *run)
     }
     floe_free(run->parts);
     floe_free(run->logs);
+    changelog_file_fini(&run->changes_file);
 }
 
 static int run_init(run_state *run, const floe_sql_plan *aggregate, floe_eng_context *context,
@@ -1928,7 +1961,29 @@ typedef struct part_work {
     atomic_uint next;
     atomic_bool failed;  /* an error or a fallback: the others stop */
     atomic_int files_read;
+    /* When the run's changelog file is open while the parts run (streamed parts complete
+     * their logs): which logs are complete, and who is appending them. */
+    atomic_bool *log_done;              /* per part; NULL: the logs go in at the end */
+    pthread_mutex_t changelog_lock;     /* held while appending to run->changes_file */
 } part_work;
+
+/* Appends the complete logs that are next in part order, unless another thread is at it (it
+ * will take these too, or the end of the run will). Memory of a written log is freed. */
+static int append_ready_logs(part_work *work, floe_error *err)
+{
+    run_state *run = work->run;
+    if (pthread_mutex_trylock(&work->changelog_lock) != 0) return FLOE_OK;
+    int status = FLOE_OK;
+    changelog_file *file = &run->changes_file;
+    while (status == FLOE_OK && file->logs_written < run->part_count &&
+           atomic_load(&work->log_done[file->logs_written])) {
+        changelog *log = &run->logs[file->logs_written];
+        status = changelog_file_write(file, log, err);
+        if (status == FLOE_OK) changelog_fini(log);
+    }
+    pthread_mutex_unlock(&work->changelog_lock);
+    return status;
+}
 
 /* A part's fallback is kept with the part (run_parts reports the first in part order). */
 static int part_body(void *argument, char *fallback, floe_error *err)
@@ -1940,6 +1995,11 @@ static int part_body(void *argument, char *fallback, floe_error *err)
         uint32_t index = atomic_fetch_add(&work->next, 1);
         if (index >= work->run->part_count) break;
         status = work->step(work, index, err);
+        if (status == FLOE_OK && work->log_done != NULL &&
+            work->run->parts[index].fallback[0] == '\0') {
+            atomic_store(&work->log_done[index], true);
+            status = append_ready_logs(work, err);
+        }
         if (status != FLOE_OK || work->run->parts[index].fallback[0] != '\0')
             atomic_store(&work->failed, true);
     }
@@ -2359,7 +2419,30 @@ static int refresh_by_bucket(floe_eng_incremental *inc, run_state *run,
                       .refresh_number = refresh_number,
                       .step = run->stream ? part_stream : part_load};
     atomic_init(&work.files_read, 0);
+    /* A streamed part's log is complete when the part is: the changelog file takes the logs
+     * in order as they complete, on whichever thread finishes one, instead of on one thread
+     * after every bucket is written. */
+    bool interleave = run->stream && context->thread_count > 1 && run->part_count > 1;
+    if (interleave) {
+        work.log_done = floe_calloc(run->part_count, sizeof *work.log_done);
+        status = work.log_done == NULL ? floe_error_set(err, FLOE_ENOMEM, "out of memory")
+                                       : changelog_file_open(&run->changes_file,
+                                                             root->output.column_count, inc,
+                                                             &schema, err);
+        if (status == FLOE_OK && pthread_mutex_init(&work.changelog_lock, NULL) != 0)
+            status = floe_error_set(err, FLOE_ENOMEM, "changelog: no mutex");
+        if (status != FLOE_OK) {
+            floe_free(work.log_done);
+            floe_free(schema.columns);
+            return status;
+        }
+        for (uint32_t i = 0; i < run->part_count; i++) atomic_init(&work.log_done[i], false);
+    }
     status = run_parts(&work, context->thread_count, fallback, err);
+    if (interleave) {
+        pthread_mutex_destroy(&work.changelog_lock);
+        floe_free(work.log_done);
+    }
     inc->counts.state_files_read += atomic_load(&work.files_read);
     uint64_t merged_groups = 0;
     for (uint32_t i = 0; i < run->part_count; i++)
@@ -2580,11 +2663,11 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
         output_schema schema;
         status = output_schema_init(&schema, table, err);
         if (status == FLOE_OK && run->logs != NULL)
-            status = changelog_write_file(run->logs, run->part_count, plan->output.column_count,
-                                          inc, &schema, err);
+            status = changelog_write_file(&run->changes_file, run->logs, run->part_count,
+                                          plan->output.column_count, inc, &schema, err);
         else if (status == FLOE_OK)
-            status = changelog_write_file(&run->changes, 1, plan->output.column_count, inc,
-                                          &schema, err);
+            status = changelog_write_file(&run->changes_file, &run->changes, 1,
+                                          plan->output.column_count, inc, &schema, err);
         floe_free(schema.columns);
         FLOE_TRY(status);
     }
