@@ -2178,8 +2178,8 @@ static int part_write(part_work *work, uint32_t index, floe_error *err)
  * the state file's flat columns, looks each of its keys up in D's part, adds D's accumulators
  * into the matched rows in place, appends D's groups the file lacks, and writes the state and
  * output files and the changelog's rows from those arrays; groups whose row count reaches zero
- * are left out of what is written. A file holding the same key twice (which import refused) is
- * not detected on this path. Growth needs the states of the whole table (refresh_by_bucket),
+ * are left out of what is written. A file holding one of D's keys twice is found unusable
+ * (the refresh falls back to a rebuild), as import finds any repeated key. Growth needs the states of the whole table (refresh_by_bucket),
  * so a refresh that might grow takes part_load and part_write instead. */
 
 /* Whether the parts stream: a keyed aggregate whose every result is in the flat arrays, and
@@ -2220,8 +2220,16 @@ static int match_file_groups(floe_eng_group_state *delta, const floe_eng_group_s
             keys[k] = &windows[k];
         }
         status = floe_eng_group_state_find_groups(delta, keys, count, found, NULL, err);
-        for (uint32_t r = 0; status == FLOE_OK && r < count; r++)
-            if (found[r] != FLOE_K_NO_GROUP) targets[found[r]] = start + r;
+        for (uint32_t r = 0; status == FLOE_OK && r < count; r++) {
+            if (found[r] == FLOE_K_NO_GROUP) continue;
+            /* Patching both rows would count the change twice; import refuses such a file. */
+            if (targets[found[r]] != UINT32_MAX)
+                status = floe_error_set(err, FLOE_ECORRUPT,
+                                        "rows %u and %u hold the same key", targets[found[r]],
+                                        start + r);
+            else
+                targets[found[r]] = start + r;
+        }
     }
     floe_free(windows);
     floe_free(keys);
@@ -2322,7 +2330,17 @@ static int part_stream(part_work *work, uint32_t index, floe_error *err)
     if (status == FLOE_OK && usable) {
         for (uint32_t g = 0; g < delta_groups; g++) log->targets[g] = UINT32_MAX;
         log->flat = &file;
-        status = match_file_groups(delta, &file, log->targets, err);
+        floe_error file_err;
+        floe_error_clear(&file_err);
+        status = match_file_groups(delta, &file, log->targets, &file_err);
+        if (status == FLOE_ECORRUPT) {
+            floe_eng_incremental_fallback(part->fallback, "state of bucket %u unusable: %s: %s",
+                                          b, path, file_err.message);
+            usable = false;
+            status = FLOE_OK;
+        } else if (status != FLOE_OK && err != NULL) {
+            *err = file_err;
+        }
     }
     if (status == FLOE_OK && usable) status = changelog_collect_old(log, delta, err);
     for (uint32_t g = 0; status == FLOE_OK && usable && g < delta_groups; g++) {

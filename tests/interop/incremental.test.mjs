@@ -284,6 +284,27 @@ test('the checks catch a wrong table, a wrong twin and a wrong lineage claim', a
   assert.match(stale.problems[1], /summary has default\.t at snapshot/);
 });
 
+test('a state file holding one key twice: the refresh rebuilds, says why, and the table is right', async () => {
+  const lake = new Lake(path.join(work, 'repeated-key'));
+  lake.sql(['CREATE TABLE s (k BIGINT, v BIGINT)', 'INSERT INTO s VALUES (1, 10), (2, 20), (3, 30)',
+    'CREATE DYNAMIC TABLE t REFRESH_MODE = INCREMENTAL AS SELECT k, count(*) AS n, sum(v) AS total FROM s GROUP BY k']);
+  // Key 1 again as a fourth group, well numbered: only the key repeats. COUNT and SUM stream
+  // the bucket, so this is the path that patches the file's rows in place.
+  const stateDir = path.join(lake.tableDir('t'), 'floe', 'state');
+  const file = path.join(stateDir, fs.readdirSync(stateDir).find((n) => n.startsWith('bucket-')));
+  await parquetWriter.run(`COPY (SELECT * FROM read_parquet('${file}') UNION ALL
+      (SELECT * REPLACE (3::BIGINT AS _floe_group) FROM read_parquet('${file}') WHERE key_0 = 1))
+      TO '${file}.repeated' (FORMAT parquet)`);
+  fs.renameSync(`${file}.repeated`, file);
+  lake.sql('INSERT INTO s VALUES (1, 5)');
+  const refreshed = lake.run(['refresh', 't']);
+  assert.equal(refreshed.status, 0, refreshed.stderr);
+  assert.match(refreshed.stdout, /refresh 2, full \(state of bucket 0 unusable: .*bucket-.*: rows 0 and 3 hold the same key\)/);
+  assert.match(refreshed.stderr, /ran FULL: state of bucket 0 unusable/);
+  assert.equal(lake.ok(['query', '--format', 'csv', 'SELECT k, n, total FROM t ORDER BY k']),
+    'k,n,total\n1,2,15\n2,1,20\n3,1,30\n');
+});
+
 // ---- the generator ----------------------------------------------------------------------------
 
 const QUERIES_PER_LAKE = 12;
