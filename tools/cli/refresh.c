@@ -137,20 +137,29 @@ static const char *value(status_printer *printer, const floe_batch *batch, uint3
     return NULL;
 }
 
+/* Column `name` of `row` as text copied into `buffer` (`fallback` when NULL): the printer's text
+ * buffer is reused by the next value. */
+static void copy_value(status_printer *printer, const floe_batch *batch, uint32_t row,
+                       const char *name, const char *fallback, char *buffer, size_t size)
+{
+    const char *v = value(printer, batch, row, name);
+    snprintf(buffer, size, "%s", v != NULL ? v : fallback);
+}
+
+#define COPY_VALUE(buffer, column, fallback)                                                   \
+    copy_value(printer, batch, row, column, fallback, buffer, sizeof buffer)
+
 static void print_block(status_printer *printer, const floe_batch *batch, uint32_t row)
 {
     /* Each value is copied out before the next call reuses the text buffer. */
     char name[300], lag[64], mode[32], suspended[8], lag_seconds[32], refreshes[32];
     const char *v;
-#define COPY(buffer, column, fallback)                                            \
-    v = value(printer, batch, row, column);                                       \
-    snprintf(buffer, sizeof buffer, "%s", v != NULL ? v : fallback)
-    COPY(name, "name", "?");
-    COPY(lag, "target_lag", "-");
-    COPY(mode, "refresh_mode", "-");
-    COPY(suspended, "suspended", "false");
-    COPY(lag_seconds, "lag_seconds", "0");
-    COPY(refreshes, "refreshes", "0");
+    COPY_VALUE(name, "name", "?");
+    COPY_VALUE(lag, "target_lag", "-");
+    COPY_VALUE(mode, "refresh_mode", "-");
+    COPY_VALUE(suspended, "suspended", "false");
+    COPY_VALUE(lag_seconds, "lag_seconds", "0");
+    COPY_VALUE(refreshes, "refreshes", "0");
     printf("%s\n  target lag %s, refresh mode %s%s, lag %s s, %s refresh%s\n", name, lag, mode,
            strcmp(suspended, "true") == 0 ? ", SUSPENDED" : "", lag_seconds, refreshes,
            strcmp(refreshes, "1") == 0 ? "" : "es");
@@ -160,20 +169,19 @@ static void print_block(status_printer *printer, const floe_batch *batch, uint32
         printf("  last refresh: none\n");
     } else {
         snprintf(time, sizeof time, "%s", v);
-        COPY(last_mode, "last_mode", "?");
-        COPY(reason, "last_reason", "?");
-        COPY(read, "rows_read", "0");
-        COPY(written, "rows_written", "0");
-        COPY(duration, "duration_ms", "0");
+        COPY_VALUE(last_mode, "last_mode", "?");
+        COPY_VALUE(reason, "last_reason", "?");
+        COPY_VALUE(read, "rows_read", "0");
+        COPY_VALUE(written, "rows_written", "0");
+        COPY_VALUE(duration, "duration_ms", "0");
         printf("  last refresh: %s UTC, %s (%s): %s rows read, %s rows written, %s ms\n", time,
                last_mode, reason, read, written, duration);
     }
     char state[32], failures[32], error_time[64];
-    COPY(state, "state_bytes", "0");
+    COPY_VALUE(state, "state_bytes", "0");
     if (strcmp(state, "0") != 0) printf("  state: %s bytes\n", state);
-    COPY(failures, "failures", "0");
-    COPY(error_time, "last_error_time", "?");
-#undef COPY
+    COPY_VALUE(failures, "failures", "0");
+    COPY_VALUE(error_time, "last_error_time", "?");
     v = value(printer, batch, row, "last_error");
     if (v != NULL)
         printf("  last error (%s UTC, %s failed attempt%s in a row): %s\n", error_time, failures,
@@ -185,19 +193,14 @@ static void print_history_line(status_printer *printer, const floe_batch *batch,
 {
     char number[32], time[64], mode[32], reason[256], read[32], files[32], written[32],
         duration[32];
-    const char *v;
-#define COPY(buffer, column, fallback)                                            \
-    v = value(printer, batch, row, column);                                       \
-    snprintf(buffer, sizeof buffer, "%s", v != NULL ? v : fallback)
-    COPY(number, "refresh", "?");
-    COPY(time, "time", "?");
-    COPY(mode, "mode", "?");
-    COPY(reason, "reason", "?");
-    COPY(read, "rows_read", "?");
-    COPY(files, "files_read", "?");
-    COPY(written, "rows_written", "?");
-    COPY(duration, "duration_ms", "?");
-#undef COPY
+    COPY_VALUE(number, "refresh", "?");
+    COPY_VALUE(time, "time", "?");
+    COPY_VALUE(mode, "mode", "?");
+    COPY_VALUE(reason, "reason", "?");
+    COPY_VALUE(read, "rows_read", "?");
+    COPY_VALUE(files, "files_read", "?");
+    COPY_VALUE(written, "rows_written", "?");
+    COPY_VALUE(duration, "duration_ms", "?");
     printf("refresh %s  %s UTC  %s (%s): %s rows read from %s files, %s rows written, %s ms\n",
            number, time, mode, reason, read, files, written, duration);
 }
