@@ -294,7 +294,7 @@ int floe_eng_dynamic_set_load_upstream(floe_eng_database *db, const char *const 
     set->entries = NULL;
     set->count = 0;
     const char *warehouse = floe_eng_database_warehouse(db);
-    /* Every name tried, in the order found; `next` walks it, so each table is opened once. */
+    /* Every name met so far (so each table is opened once), and those not opened yet. */
     floe_io_string_list tried;
     floe_io_string_list_init(&tried);
     size_t capacity = 0;
@@ -304,7 +304,7 @@ int floe_eng_dynamic_set_load_upstream(floe_eng_database *db, const char *const 
         if (floe_eng_dynamic_qualify(names[i], qualified, NULL) == FLOE_OK)
             status = list_add_sorted(&tried, qualified, err);
     }
-    floe_io_string_list pending; /* names found but not opened yet */
+    floe_io_string_list pending;
     floe_io_string_list_init(&pending);
     for (size_t i = 0; status == FLOE_OK && i < tried.count; i++)
         status = list_add_sorted(&pending, tried.items[i], err);

@@ -716,6 +716,7 @@ static int write_delta_file(void *argument, char *note, floe_error *err)
 static int write_delta_files(run_state *run, floe_error *err)
 {
     delta_files files = {.run = run};
+    atomic_init(&files.next, 0);
     return floe_eng_run_on_threads(run->context.thread_count > 1 ? 2 : 1, write_delta_file,
                                    &files, NULL, FLOE_ENG_FALLBACK_SIZE, err);
 }
