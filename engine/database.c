@@ -450,6 +450,69 @@ static int execute_create_table(floe_eng_database *db, const floe_sql_bound_stat
     return FLOE_OK;
 }
 
+/* ALTER TABLE name ADD [COLUMN] c type: a new current schema, the table's columns (their field
+ * ids kept) and c with a fresh id, published without a snapshot. Data files written before
+ * lack c's field id, so readers give NULL there (Iceberg schema evolution); the binder has
+ * already refused NOT NULL and Floe's own names. */
+static int execute_add_column(floe_eng_database *db, const floe_sql_bound_statement *bound,
+                              const floe_eng_output *output, floe_error *err)
+{
+    const floe_sql_statement *statement = bound->statement;
+    const floe_sql_name *name = &statement->table;
+    const floe_sql_column_def *added = &statement->u.add_column;
+    unsigned line = (unsigned)name->position.line, column = (unsigned)name->position.column;
+    char directory[PATH_MAX], shown[2 * FLOE_IO_CATALOG_MAX_IDENTIFIER + 2];
+    FLOE_TRY(statement_directory(db, statement, directory, sizeof directory, err));
+    shown_name(name, shown, sizeof shown);
+    floe_ice_table *table = NULL;
+    int status = floe_ice_table_open(&table, directory, NULL, err);
+    if (status == FLOE_ENOTFOUND)
+        return floe_error_set(err, FLOE_ENOTFOUND, "line %u, column %u: table %s does not exist",
+                              line, column, shown);
+    FLOE_TRY(status);
+    const floe_ice_schema *schema = floe_ice_current_schema(table->metadata);
+    if (floe_ice_property_get(table->metadata, "floe.sql") != NULL)
+        status = floe_error_set(err, FLOE_ETYPE,
+                                "line %u, column %u: %s is a dynamic table: its columns are its "
+                                "query's (CREATE OR REPLACE DYNAMIC TABLE)",
+                                line, column, shown);
+    else if (schema == NULL)
+        status = floe_error_set(err, FLOE_ECORRUPT, "%s: no current schema", directory);
+    floe_ice_new_column *columns = NULL;
+    size_t count = status == FLOE_OK ? schema->field_count : 0;
+    if (status == FLOE_OK) {
+        columns = floe_calloc(count + 1, sizeof *columns);
+        if (columns == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; status == FLOE_OK && i < count; i++) {
+        const floe_ice_field *field = &schema->fields[i];
+        if (strcmp(field->name, added->name) == 0) {
+            status = floe_error_set(err, FLOE_ECONFLICT,
+                                    "line %u, column %u: table %s already has a column %s",
+                                    (unsigned)added->position.line,
+                                    (unsigned)added->position.column, shown, added->name);
+            break;
+        }
+        floe_type type;
+        status = floe_ice_field_floe_type(field, &type, err);
+        if (status == FLOE_OK)
+            columns[i] = (floe_ice_new_column){field->name, type, field->required, field->id,
+                                               field->doc};
+        else
+            floe_error_prefix(err, "ALTER TABLE %s: column %s", shown, field->name);
+    }
+    if (status == FLOE_OK) {
+        columns[count] = (floe_ice_new_column){added->name, added->type, 0, 0, NULL};
+        status = floe_ice_commit_schema(directory, columns, count + 1, schema->schema_id, NULL,
+                                        err);
+    }
+    floe_free(columns);
+    floe_ice_table_free(table);
+    FLOE_TRY(status);
+    message(output, "ALTER TABLE");
+    return FLOE_OK;
+}
+
 static int remove_entry(const char *path, const struct stat *info, int flag, struct FTW *ftw)
 {
     (void)info, (void)flag, (void)ftw;
@@ -586,6 +649,8 @@ static int execute_bound(floe_eng_database *db, const floe_sql_bound_statement *
     case FLOE_SQL_STATEMENT_EXPLAIN: return execute_explain(bound, output, err);
     case FLOE_SQL_STATEMENT_CREATE_TABLE: return execute_create_table(db, bound, output, err);
     case FLOE_SQL_STATEMENT_DROP_TABLE: return execute_drop_table(db, bound, output, err);
+    case FLOE_SQL_STATEMENT_ALTER_TABLE_ADD_COLUMN:
+        return execute_add_column(db, bound, output, err);
     case FLOE_SQL_STATEMENT_INSERT: return floe_eng_execute_insert(db, bound, output, err);
     case FLOE_SQL_STATEMENT_DELETE: return floe_eng_execute_delete(db, bound, output, err);
     default:

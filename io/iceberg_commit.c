@@ -762,6 +762,21 @@ int floe_ice_commit_properties(const char *table_directory, const floe_ice_prope
     return commit_with_retry(table_directory, &request, 1, result, err);
 }
 
+int floe_ice_commit_schema(const char *table_directory, const floe_ice_new_column *columns,
+                           size_t column_count, int32_t expected_schema_id,
+                           floe_ice_commit_result *result, floe_error *err)
+{
+    FLOE_RETURN_IF(table_directory == NULL || table_directory[0] != '/', FLOE_EINVAL, err,
+                   "floe_ice_commit_schema: needs an absolute table directory");
+    FLOE_RETURN_IF(columns == NULL || column_count == 0, FLOE_EINVAL, err,
+                   "floe_ice_commit_schema: no columns");
+    floe_ice_commit_request request = {0};
+    request.new_schema_columns = columns;
+    request.new_schema_column_count = column_count;
+    request.expected_schema_id = expected_schema_id;
+    return commit_with_retry(table_directory, &request, 1, result, err);
+}
+
 int floe_ice_commit_create_table(const char *table_directory, const floe_ice_new_column *columns,
                                  size_t column_count, const floe_ice_property *properties,
                                  size_t property_count, floe_error *err)

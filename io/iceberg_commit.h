@@ -111,6 +111,13 @@ int floe_ice_commit_properties(const char *table_directory, const floe_ice_prope
                                size_t set_count, const char *const *removed, size_t removed_count,
                                floe_ice_commit_result *result, floe_error *err);
 
+/* A version whose only change is a new current schema (no snapshot): ALTER TABLE ... ADD
+ * COLUMN. Columns keep their field ids; one with id 0 gets a fresh one. expected_schema_id
+ * (>= 0) makes it FLOE_ECONFLICT when the schema changed since the caller read it. */
+int floe_ice_commit_schema(const char *table_directory, const floe_ice_new_column *columns,
+                           size_t column_count, int32_t expected_schema_id,
+                           floe_ice_commit_result *result, floe_error *err);
+
 int floe_ice_commit_create_table(const char *table_directory, const floe_ice_new_column *columns,
                                  size_t column_count, const floe_ice_property *properties,
                                  size_t property_count, floe_error *err);

@@ -563,6 +563,15 @@ static void put_statement(printer *out, const floe_sql_statement *statement)
         }
         put(out, ")");
         break;
+    case FLOE_SQL_STATEMENT_ALTER_TABLE_ADD_COLUMN:
+        put(out, "ALTER TABLE ");
+        put_table_name(out, &statement->table);
+        put(out, " ADD COLUMN ");
+        put_name(out, statement->u.add_column.name);
+        put(out, " ");
+        put_type(out, statement->u.add_column.type);
+        if (statement->u.add_column.not_null) put(out, " NOT NULL");
+        break;
     case FLOE_SQL_STATEMENT_INSERT:
         put(out, "INSERT INTO ");
         put_table_name(out, &statement->table);

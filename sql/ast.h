@@ -240,6 +240,7 @@ typedef enum floe_sql_statement_kind {
     FLOE_SQL_STATEMENT_SHOW_DYNAMIC_TABLES,
     FLOE_SQL_STATEMENT_CREATE_TABLE,
     FLOE_SQL_STATEMENT_DROP_TABLE,
+    FLOE_SQL_STATEMENT_ALTER_TABLE_ADD_COLUMN,
     FLOE_SQL_STATEMENT_INSERT,
     FLOE_SQL_STATEMENT_DELETE,
     FLOE_SQL_STATEMENT_EXPLAIN_DYNAMIC_TABLE, /* EXPLAIN DYNAMIC TABLE name */
@@ -304,6 +305,7 @@ struct floe_sql_statement {
             floe_sql_column_def *columns;
             size_t column_count;
         } create_table;
+        floe_sql_column_def add_column; /* ALTER TABLE name ADD [COLUMN] ... */
         struct {
             const char **columns; /* NULL/0 when no column list was given */
             size_t column_count;

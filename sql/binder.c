@@ -961,6 +961,23 @@ static int bind_create_table(floe_sql_binder *binder, const floe_sql_statement *
     return schema_to_table(binder, &statement->table, &schema, &bound->target);
 }
 
+/* What a new column may be, before any table is looked at: not one of Floe's own, and nullable,
+ * since the table's rows have no value for it. */
+static int bind_add_column(floe_sql_binder *binder, const floe_sql_statement *statement)
+{
+    const floe_sql_column_def *def = &statement->u.add_column;
+    if (strncmp(def->name, "_floe_", 6) == 0)
+        return floe_sql_bind_error(binder, def->position, FLOE_ESYNTAX,
+                                   "column name %s is reserved (the _floe_ prefix is Floe's)",
+                                   def->name);
+    if (def->not_null)
+        return floe_sql_bind_error(binder, def->position, FLOE_EUNSUPPORTED,
+                                   "an added column cannot be NOT NULL: the table's rows have no "
+                                   "value for %s",
+                                   def->name);
+    return FLOE_OK;
+}
+
 int floe_sql_bind_statement(const floe_sql_catalog *catalog, const floe_sql_statement *statement,
                             floe_arena *arena, floe_sql_bound_statement *bound, floe_error *err)
 {
@@ -976,6 +993,7 @@ int floe_sql_bind_statement(const floe_sql_catalog *catalog, const floe_sql_stat
     case FLOE_SQL_STATEMENT_SELECT: return bind_query(&binder, statement->u.select, &bound->plan);
     case FLOE_SQL_STATEMENT_CREATE_DYNAMIC_TABLE: return bind_create_dynamic(&binder, statement, bound);
     case FLOE_SQL_STATEMENT_CREATE_TABLE: return bind_create_table(&binder, statement, bound);
+    case FLOE_SQL_STATEMENT_ALTER_TABLE_ADD_COLUMN: return bind_add_column(&binder, statement);
     case FLOE_SQL_STATEMENT_INSERT: return bind_insert(&binder, statement, bound);
     case FLOE_SQL_STATEMENT_DELETE: return bind_delete(&binder, statement, bound);
     case FLOE_SQL_STATEMENT_EXPLAIN: {

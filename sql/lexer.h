@@ -71,20 +71,21 @@ typedef enum floe_sql_token_kind {
 /* Keywords, in alphabetical order of their spelling (the lexer searches the table by bisection).
  * FLOE_SQL_KEYWORD_NONE for a word that is no keyword. */
 #define FLOE_SQL_KEYWORD_LIST(X)                                                                  \
-    X(ALL, 1) X(ALTER, 0) X(AND, 1) X(AS, 1) X(ASC, 1) X(AUTO, 0) X(BETWEEN, 1) X(BIGINT, 0)      \
-    X(BINARY, 0) X(BLOB, 0) X(BOOLEAN, 0) X(BY, 1) X(CASE, 1) X(CAST, 1) X(CEIL, 0)               \
-    X(CEILING, 0) X(CREATE, 1) X(CROSS, 1) X(DATE, 0) X(DECIMAL, 0) X(DELETE, 0) X(DESC, 1)        \
-    X(DISTINCT, 1) X(DOUBLE, 0) X(DOWNSTREAM, 0) X(DROP, 0) X(DYNAMIC, 0) X(ELSE, 1) X(END, 1)     \
-    X(EXCEPT, 1) X(EXISTS, 0) X(EXPLAIN, 0) X(EXTRACT, 0) X(FALSE, 1) X(FIRST, 0) X(FLOAT, 0)     \
-    X(FOR, 1) X(FROM, 1) X(FULL, 1) X(GROUP, 1) X(HAVING, 1) X(IF, 0) X(IN, 1) X(INCREMENTAL, 0)  \
-    X(INITIALIZE, 0) X(INNER, 1) X(INSERT, 0) X(INT, 0) X(INTEGER, 0) X(INTERSECT, 1)            \
-    X(INTERVAL, 0) X(INTO, 1) X(IS, 1) X(JOIN, 1) X(LAST, 0) X(LEFT, 1) X(LIKE, 1) X(LIMIT, 1)    \
-    X(NOT, 1) X(NULL, 1) X(NULLS, 0) X(NUMERIC, 0) X(OFFSET, 1) X(ON, 1) X(ON_CREATE, 0)          \
-    X(ON_SCHEDULE, 0) X(OR, 1) X(ORDER, 1) X(OUTER, 1) X(PRECISION, 0) X(REAL, 0) X(REFRESH, 0)   \
-    X(REFRESH_MODE, 0) X(REPLACE, 0) X(RESUME, 0) X(RIGHT, 1) X(SELECT, 1) X(SHOW, 0)             \
-    X(STRING, 0) X(SUBSTRING, 0) X(SUSPEND, 0) X(TABLE, 1) X(TABLES, 0) X(TARGET_LAG, 0)          \
-    X(TEXT, 0) X(THEN, 1) X(TIME, 0) X(TIMESTAMP, 0) X(TIMESTAMPTZ, 0) X(TRUE, 1) X(UNION, 1)     \
-    X(VALUES, 1) X(VARBINARY, 0) X(VARCHAR, 0) X(WHEN, 1) X(WHERE, 1) X(WITH, 1) X(ZONE, 0)
+    X(ADD, 0) X(ALL, 1) X(ALTER, 0) X(AND, 1) X(AS, 1) X(ASC, 1) X(AUTO, 0) X(BETWEEN, 1)         \
+    X(BIGINT, 0) X(BINARY, 0) X(BLOB, 0) X(BOOLEAN, 0) X(BY, 1) X(CASE, 1) X(CAST, 1) X(CEIL, 0)  \
+    X(CEILING, 0) X(COLUMN, 0) X(CREATE, 1) X(CROSS, 1) X(DATE, 0) X(DECIMAL, 0) X(DELETE, 0)     \
+    X(DESC, 1) X(DISTINCT, 1) X(DOUBLE, 0) X(DOWNSTREAM, 0) X(DROP, 0) X(DYNAMIC, 0) X(ELSE, 1)   \
+    X(END, 1) X(EXCEPT, 1) X(EXISTS, 0) X(EXPLAIN, 0) X(EXTRACT, 0) X(FALSE, 1) X(FIRST, 0)       \
+    X(FLOAT, 0) X(FOR, 1) X(FROM, 1) X(FULL, 1) X(GROUP, 1) X(HAVING, 1) X(IF, 0) X(IN, 1)        \
+    X(INCREMENTAL, 0) X(INITIALIZE, 0) X(INNER, 1) X(INSERT, 0) X(INT, 0) X(INTEGER, 0)           \
+    X(INTERSECT, 1) X(INTERVAL, 0) X(INTO, 1) X(IS, 1) X(JOIN, 1) X(LAST, 0) X(LEFT, 1)           \
+    X(LIKE, 1) X(LIMIT, 1) X(NOT, 1) X(NULL, 1) X(NULLS, 0) X(NUMERIC, 0) X(OFFSET, 1) X(ON, 1)   \
+    X(ON_CREATE, 0) X(ON_SCHEDULE, 0) X(OR, 1) X(ORDER, 1) X(OUTER, 1) X(PRECISION, 0)            \
+    X(REAL, 0) X(REFRESH, 0) X(REFRESH_MODE, 0) X(REPLACE, 0) X(RESUME, 0) X(RIGHT, 1)            \
+    X(SELECT, 1) X(SHOW, 0) X(STRING, 0) X(SUBSTRING, 0) X(SUSPEND, 0) X(TABLE, 1) X(TABLES, 0)   \
+    X(TARGET_LAG, 0) X(TEXT, 0) X(THEN, 1) X(TIME, 0) X(TIMESTAMP, 0) X(TIMESTAMPTZ, 0)           \
+    X(TRUE, 1) X(UNION, 1) X(VALUES, 1) X(VARBINARY, 0) X(VARCHAR, 0) X(WHEN, 1) X(WHERE, 1)      \
+    X(WITH, 1) X(ZONE, 0)
 
 typedef enum floe_sql_keyword {
     FLOE_SQL_KEYWORD_NONE = 0,

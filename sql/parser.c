@@ -1167,6 +1167,23 @@ static int parse_create_dynamic(parser *p, floe_sql_statement *statement)
     return parse_query(p, &statement->u.create_dynamic.query);
 }
 
+/* name type [NOT NULL | NULL] */
+static int parse_column_def(parser *p, floe_sql_column_def *column)
+{
+    memset(column, 0, sizeof *column);
+    column->position = p->current.position;
+    FLOE_TRY(parse_name(p, "a column name", &column->name));
+    FLOE_TRY(parse_type(p, &column->type));
+    if (at_keyword(p, FLOE_SQL_KEYWORD_NOT)) {
+        FLOE_TRY(next_token(p));
+        FLOE_TRY(expect_keyword(p, FLOE_SQL_KEYWORD_NULL));
+        column->not_null = 1;
+    } else if (at_keyword(p, FLOE_SQL_KEYWORD_NULL)) {
+        FLOE_TRY(next_token(p));
+    }
+    return FLOE_OK;
+}
+
 static int parse_create_table(parser *p, floe_sql_statement *statement)
 {
     if (at_keyword(p, FLOE_SQL_KEYWORD_IF)) {
@@ -1184,18 +1201,7 @@ static int parse_create_table(parser *p, floe_sql_statement *statement)
                                                 sizeof *grown);
         if (grown == NULL) return out_of_memory(p);
         statement->u.create_table.columns = grown;
-        floe_sql_column_def *column = &grown[statement->u.create_table.column_count];
-        memset(column, 0, sizeof *column);
-        column->position = p->current.position;
-        FLOE_TRY(parse_name(p, "a column name", &column->name));
-        FLOE_TRY(parse_type(p, &column->type));
-        if (at_keyword(p, FLOE_SQL_KEYWORD_NOT)) {
-            FLOE_TRY(next_token(p));
-            FLOE_TRY(expect_keyword(p, FLOE_SQL_KEYWORD_NULL));
-            column->not_null = 1;
-        } else if (at_keyword(p, FLOE_SQL_KEYWORD_NULL)) {
-            FLOE_TRY(next_token(p));
-        }
+        FLOE_TRY(parse_column_def(p, &grown[statement->u.create_table.column_count]));
         statement->u.create_table.column_count++;
         if (!at(p, FLOE_SQL_TOKEN_COMMA)) break;
         FLOE_TRY(next_token(p));
@@ -1340,7 +1346,16 @@ static int parse_statement_body(parser *p, floe_sql_statement **out, int inside_
     }
     case FLOE_SQL_KEYWORD_ALTER:
         FLOE_TRY(next_token(p));
-        FLOE_TRY(expect_keyword(p, FLOE_SQL_KEYWORD_DYNAMIC));
+        if (at_keyword(p, FLOE_SQL_KEYWORD_TABLE)) {
+            FLOE_TRY(next_token(p));
+            FLOE_TRY(new_statement(p, FLOE_SQL_STATEMENT_ALTER_TABLE_ADD_COLUMN, position, out));
+            FLOE_TRY(parse_table_name(p, &(*out)->table));
+            FLOE_TRY(expect_keyword(p, FLOE_SQL_KEYWORD_ADD));
+            if (at_keyword(p, FLOE_SQL_KEYWORD_COLUMN)) FLOE_TRY(next_token(p));
+            return parse_column_def(p, &(*out)->u.add_column);
+        }
+        if (!at_keyword(p, FLOE_SQL_KEYWORD_DYNAMIC)) return expected(p, "DYNAMIC or TABLE");
+        FLOE_TRY(next_token(p));
         FLOE_TRY(expect_keyword(p, FLOE_SQL_KEYWORD_TABLE));
         FLOE_TRY(new_statement(p, FLOE_SQL_STATEMENT_ALTER_DYNAMIC_TABLE, position, out));
         FLOE_TRY(parse_table_name(p, &(*out)->table));

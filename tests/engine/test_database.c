@@ -1,7 +1,8 @@
 /*
  * Description: SQL statements over a temporary warehouse (engine/database.h, engine/table_writer.h,
  * engine/result_text.h): CREATE TABLE [IF NOT EXISTS] with the schema and field ids it commits,
- * DROP TABLE [IF EXISTS] (and its refusal of a dynamic table), INSERT ... VALUES with a column
+ * DROP TABLE [IF EXISTS] (and its refusal of a dynamic table), ALTER TABLE ... ADD COLUMN (a new
+ * schema, field ids kept, old rows NULL in the new column, its refusals), INSERT ... VALUES with a column
  * list (NULLs for the rest), INSERT ... SELECT, copy-on-write DELETE with file counts checked
  * from snapshot summaries (a partly matching file rewritten, a fully matching file removed
  * without a rewrite, no match = no snapshot, position delete files folded away), errors that
@@ -134,6 +135,53 @@ START_TEST(drop_table)
     check_error("DROP TABLE dyn", FLOE_ETYPE, "use DROP DYNAMIC TABLE", "default/dyn");
     check_error("INSERT INTO dyn VALUES (1)", FLOE_ETYPE, "is a dynamic table", "default/dyn");
     check_error("DELETE FROM dyn", FLOE_ETYPE, "is a dynamic table", "default/dyn");
+}
+END_TEST
+
+/* ALTER TABLE ... ADD COLUMN: a new current schema (old field ids kept, the new column the next
+ * id), no snapshot; rows written before read NULL in it, rows inserted after carry it; what is
+ * refused leaves the table as it was. */
+START_TEST(add_column_evolves_the_schema)
+{
+    run_ok("CREATE TABLE t (id BIGINT NOT NULL, kind VARCHAR); INSERT INTO t VALUES (1, 'a')");
+    int64_t before = metadata_version("default/t");
+    run_ok("ALTER TABLE t ADD COLUMN weight DOUBLE");
+    ck_assert_str_eq(messages_text(), "ALTER TABLE\n");
+    ck_assert_int_eq(metadata_version("default/t"), before + 1);
+    floe_ice_table *table = open_table("default/t");
+    const floe_ice_schema *schema = floe_ice_current_schema(table->metadata);
+    ck_assert_int_eq(schema->schema_id, 1);
+    ck_assert_uint_eq(schema->field_count, 3);
+    ck_assert_int_eq(schema->fields[0].id, 1);
+    ck_assert_int_ne(schema->fields[0].required, 0);
+    ck_assert_str_eq(schema->fields[2].name, "weight");
+    ck_assert_int_eq(schema->fields[2].id, 3);
+    ck_assert_int_eq(schema->fields[2].required, 0);
+    ck_assert_int_eq(table->metadata->last_column_id, 3);
+    ck_assert_uint_eq(table->metadata->snapshot_count, 1); /* the INSERT's only */
+    floe_ice_table_free(table);
+    run_ok("INSERT INTO t VALUES (2, 'b', 2.5)");
+    check_query("SELECT id, kind, weight FROM t ORDER BY id", "id,kind,weight\n1,a,\n2,b,2.5\n");
+
+    int64_t now = metadata_version("default/t");
+    check_error("ALTER TABLE t ADD weight INT", FLOE_ECONFLICT,
+                "line 1, column 19: table default.t already has a column weight", "default/t");
+    check_error("ALTER TABLE t ADD x INT NOT NULL", FLOE_EUNSUPPORTED,
+                "an added column cannot be NOT NULL", "default/t");
+    check_error("ALTER TABLE t ADD _floe_x INT", FLOE_ESYNTAX, "is reserved", "default/t");
+    check_error("ALTER TABLE nope ADD x INT", FLOE_ENOTFOUND,
+                "line 1, column 13: table default.nope does not exist", NULL);
+    ck_assert_int_eq(metadata_version("default/t"), now);
+
+    char directory[PATH_MAX];
+    table_directory("default/dyn", directory, sizeof directory);
+    floe_ice_new_column column = {"a", floe_type_make(FLOE_TYPE_INT32), 0, 1, NULL};
+    floe_ice_property property = {"floe.sql", "CREATE DYNAMIC TABLE dyn AS SELECT 1 AS a"};
+    floe_error err;
+    ck_assert_msg(floe_ice_commit_create_table(directory, &column, 1, &property, 1, &err) == 0,
+                  "%s", err.message);
+    check_error("ALTER TABLE dyn ADD x INT", FLOE_ETYPE, "its columns are its query's",
+                "default/dyn");
 }
 END_TEST
 
@@ -566,6 +614,7 @@ static Suite *database_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, create_table_commits_the_schema);
     tcase_add_test(tc, drop_table);
+    tcase_add_test(tc, add_column_evolves_the_schema);
     tcase_add_test(tc, insert_values_and_select);
     tcase_add_test(tc, insert_errors_leave_the_table_unchanged);
     tcase_add_test(tc, delete_copy_on_write);

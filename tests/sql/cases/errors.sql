@@ -283,7 +283,15 @@ ALTER DYNAMIC TABLE d
 
 -- name: alter plain table
 ALTER TABLE t REFRESH
--- error: line 1, column 7: expected DYNAMIC but found TABLE
+-- error: line 1, column 15: expected ADD but found REFRESH
+
+-- name: alter neither table nor dynamic table
+ALTER VIEW v ADD x INT
+-- error: line 1, column 7: expected DYNAMIC or TABLE but found VIEW
+
+-- name: add column without a type
+ALTER TABLE t ADD COLUMN x
+-- error: line 1, column 27: expected a type name but found end of input
 
 -- name: show tables
 SHOW TABLES

@@ -81,6 +81,14 @@ CREATE TABLE t (day DATE, year INT, status VARCHAR, "order" INT)
 DROP TABLE t; DROP TABLE IF EXISTS s.t
 -- expect: DROP TABLE t; DROP TABLE IF EXISTS s.t
 
+-- name: alter table add column
+ALTER TABLE t ADD COLUMN w DOUBLE; ALTER TABLE s.t ADD note varchar NULL
+-- expect: ALTER TABLE t ADD COLUMN w DOUBLE; ALTER TABLE s.t ADD COLUMN note VARCHAR
+
+-- name: add and column stay names
+CREATE TABLE t ("add" INT, column INT); ALTER TABLE t ADD add2 INT
+-- expect: CREATE TABLE t (add INTEGER, column INTEGER); ALTER TABLE t ADD COLUMN add2 INTEGER
+
 -- name: insert values
 INSERT INTO t VALUES (1, 'a'), (2, NULL)
 -- expect: INSERT INTO t VALUES (1, 'a'), (2, NULL)
