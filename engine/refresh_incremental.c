@@ -1599,6 +1599,61 @@ int floe_eng_incremental_change_rows(floe_eng_database *db,
     return FLOE_OK;
 }
 
+/* The total-records of the source scanned by every SCAN under a join's right input of `plan`
+ * (a source scanned twice counts twice: each scan builds its own side). */
+static int build_side_rows(floe_eng_database *db, const floe_sql_plan *plan, bool under_right,
+                           const floe_eng_delta_source *sources, uint32_t source_count,
+                           int64_t *rows, floe_error *err)
+{
+    if (plan->kind == FLOE_SQL_PLAN_SCAN && under_right) {
+        for (uint32_t i = 0; i < source_count; i++) {
+            if (strcmp(sources[i].identity, plan->u.scan.table.identity) != 0) continue;
+            if (sources[i].to_snapshot_id < 0) return FLOE_OK;
+            floe_ice_table *source = NULL;
+            FLOE_TRY(floe_ice_table_open(&source, sources[i].identity,
+                                         floe_eng_database_warehouse(db), err));
+            *rows += floe_ice_snapshot_summary_int(
+                floe_ice_snapshot_by_id(source->metadata, sources[i].to_snapshot_id),
+                "total-records", 0);
+            floe_ice_table_free(source);
+            return FLOE_OK;
+        }
+        return FLOE_OK;
+    }
+    for (uint32_t i = 0; i < plan->input_count; i++)
+        FLOE_TRY(build_side_rows(db, plan->inputs[i],
+                                 under_right || (plan->kind == FLOE_SQL_PLAN_JOIN && i == 1),
+                                 sources, source_count, rows, err));
+    return FLOE_OK;
+}
+
+static bool plan_has_join(const floe_sql_plan *plan)
+{
+    if (plan->kind == FLOE_SQL_PLAN_JOIN) return true;
+    for (uint32_t i = 0; i < plan->input_count; i++)
+        if (plan_has_join(plan->inputs[i])) return true;
+    return false;
+}
+
+int floe_eng_incremental_drain_partitions(floe_eng_database *db, const floe_sql_plan *plan,
+                                          const floe_eng_delta_source *sources,
+                                          uint32_t source_count, uint32_t thread_count,
+                                          uint32_t *partitions, floe_error *err)
+{
+    *partitions = 1;
+    if (thread_count <= 1) return FLOE_OK;
+    int64_t rows = 0;
+    FLOE_TRY(floe_eng_incremental_change_rows(db, sources, source_count, &rows, err));
+    if (rows <= FLOE_ENG_PARALLEL_DRAIN_ROWS) return FLOE_OK;
+    if (plan_has_join(plan)) {
+        int64_t build_rows = 0;
+        FLOE_TRY(build_side_rows(db, plan, false, sources, source_count, &build_rows, err));
+        if (rows <= build_rows) return FLOE_OK;
+    }
+    *partitions = thread_count;
+    return FLOE_OK;
+}
+
 /* What the workers of drain_partitions share. */
 typedef struct partition_draining {
     const run_state *run;
@@ -2584,14 +2639,13 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
         versions[i] = sources[i];
         if (previous_manifest == NULL) versions[i].from_snapshot_id = -1; /* a rebuild */
     }
-    int64_t rows = 0;
-    int status = context->thread_count > 1
-                     ? floe_eng_incremental_change_rows(db, versions, source_count, &rows,
-                                                        &read_err)
-                     : FLOE_OK;
-    if (status == FLOE_OK && rows > FLOE_ENG_PARALLEL_DRAIN_ROWS) {
+    uint32_t partitions = 1;
+    int status = floe_eng_incremental_drain_partitions(db, aggregate->inputs[0], versions,
+                                                       source_count, context->thread_count,
+                                                       &partitions, &read_err);
+    if (status == FLOE_OK && partitions > 1) {
         status = drain_partitions(run, context, aggregate->inputs[0], versions, source_count,
-                                  context->thread_count, &read_err);
+                                  partitions, &read_err);
     } else if (status == FLOE_OK) {
         drainer drain;
         memset(&drain, 0, sizeof drain);

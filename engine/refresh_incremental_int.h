@@ -87,6 +87,17 @@ int floe_eng_incremental_change_rows(floe_eng_database *db,
                                      const floe_eng_delta_source *sources, uint32_t source_count,
                                      int64_t *rows, floe_error *err);
 
+/* How many partitions to drain the change of `plan` in: 1 on one thread or for a change of at
+ * most FLOE_ENG_PARALLEL_DRAIN_ROWS rows; else thread_count, except that every partition reads
+ * a join's build (right) input whole, so a plan with joins stays on one thread unless its
+ * change has more rows than the sources under the joins' right inputs hold (their
+ * total-records at the snapshots read): below that, a second partition doubles the build
+ * side's memory and work to halve a smaller probe. Errors of floe_ice_table_open. */
+int floe_eng_incremental_drain_partitions(floe_eng_database *db, const floe_sql_plan *plan,
+                                          const floe_eng_delta_source *sources,
+                                          uint32_t source_count, uint32_t thread_count,
+                                          uint32_t *partitions, floe_error *err);
+
 /* ---- non-aggregating tables (engine/refresh_rows.c) ---- */
 
 /* The name of the state set a non-aggregating table keeps (its output files and lineage). */

@@ -537,29 +537,18 @@ static int fold_parts(void *argument, char *note, floe_error *err)
     }
 }
 
-static bool has_join(const floe_sql_plan *plan)
-{
-    if (plan->kind == FLOE_SQL_PLAN_JOIN) return true;
-    for (uint32_t i = 0; i < plan->input_count; i++)
-        if (has_join(plan->inputs[i])) return true;
-    return false;
-}
-
 /* Folds the delta into D (step 2). A change of more than FLOE_ENG_PARALLEL_DRAIN_ROWS rows
  * drains on the context's threads: one partition of the delta per thread (delta_plan.h), each
  * into its own state, merged in partition order so D does not depend on which thread was
- * faster. A plan with a join drains on one thread: every partition would build the join's
- * whole right side again. */
+ * faster. A plan with a join stays on one thread unless its change outweighs the join's build
+ * side, which every partition reads whole (floe_eng_incremental_drain_partitions). */
 static int drain_delta(floe_eng_database *db, run_state *run,
                        const floe_eng_delta_source *versions, uint32_t source_count,
                        floe_error *err)
 {
     uint32_t count = 1;
-    if (run->context.thread_count > 1 && !has_join(run->plan)) {
-        int64_t rows = 0;
-        FLOE_TRY(floe_eng_incremental_change_rows(db, versions, source_count, &rows, err));
-        if (rows > FLOE_ENG_PARALLEL_DRAIN_ROWS) count = run->context.thread_count;
-    }
+    FLOE_TRY(floe_eng_incremental_drain_partitions(db, run->plan, versions, source_count,
+                                                   run->context.thread_count, &count, err));
     delta_parts parts = {.run = run, .count = count};
     parts.inputs = floe_calloc(count, sizeof *parts.inputs);
     parts.states = floe_calloc(count, sizeof *parts.states);
