@@ -409,6 +409,22 @@ static int statement_directory(floe_eng_database *db, const floe_sql_statement *
     return status;
 }
 
+/* Opens the statement's table into *table; FLOE_ENOTFOUND when it does not exist (err is
+ * then cleared, for the caller's own message). *dynamic: it is a dynamic table (floe.sql). */
+static int open_statement_table(floe_eng_database *db, const floe_sql_statement *statement,
+                                char *directory, size_t capacity, floe_ice_table **table,
+                                bool *dynamic, floe_error *err)
+{
+    *table = NULL;
+    *dynamic = false;
+    FLOE_TRY(statement_directory(db, statement, directory, capacity, err));
+    int status = floe_ice_table_open(table, directory, NULL, err);
+    if (status == FLOE_ENOTFOUND) floe_error_clear(err);
+    if (status < 0) return status;
+    *dynamic = floe_ice_property_get((*table)->metadata, "floe.sql") != NULL;
+    return FLOE_OK;
+}
+
 static int execute_create_table(floe_eng_database *db, const floe_sql_bound_statement *bound,
                                 const floe_eng_output *output, floe_error *err)
 {
@@ -462,16 +478,17 @@ static int execute_add_column(floe_eng_database *db, const floe_sql_bound_statem
     const floe_sql_column_def *added = &statement->u.add_column;
     unsigned line = (unsigned)name->position.line, column = (unsigned)name->position.column;
     char directory[PATH_MAX], shown[2 * FLOE_IO_CATALOG_MAX_IDENTIFIER + 2];
-    FLOE_TRY(statement_directory(db, statement, directory, sizeof directory, err));
     shown_name(name, shown, sizeof shown);
     floe_ice_table *table = NULL;
-    int status = floe_ice_table_open(&table, directory, NULL, err);
+    bool dynamic = false;
+    int status = open_statement_table(db, statement, directory, sizeof directory, &table,
+                                      &dynamic, err);
     if (status == FLOE_ENOTFOUND)
         return floe_error_set(err, FLOE_ENOTFOUND, "line %u, column %u: table %s does not exist",
                               line, column, shown);
     FLOE_TRY(status);
     const floe_ice_schema *schema = floe_ice_current_schema(table->metadata);
-    if (floe_ice_property_get(table->metadata, "floe.sql") != NULL)
+    if (dynamic)
         status = floe_error_set(err, FLOE_ETYPE,
                                 "line %u, column %u: %s is a dynamic table: its columns are its "
                                 "query's (CREATE OR REPLACE DYNAMIC TABLE)",
@@ -526,12 +543,12 @@ static int execute_drop_table(floe_eng_database *db, const floe_sql_bound_statem
     const floe_sql_name *name = &statement->table;
     unsigned line = (unsigned)name->position.line, column = (unsigned)name->position.column;
     char directory[PATH_MAX], shown[2 * FLOE_IO_CATALOG_MAX_IDENTIFIER + 2];
-    FLOE_TRY(statement_directory(db, statement, directory, sizeof directory, err));
     shown_name(name, shown, sizeof shown);
     floe_ice_table *table = NULL;
-    int status = floe_ice_table_open(&table, directory, NULL, err);
+    bool dynamic = false;
+    int status = open_statement_table(db, statement, directory, sizeof directory, &table,
+                                      &dynamic, err);
     if (status == FLOE_ENOTFOUND) {
-        floe_error_clear(err);
         if (statement->u.drop.if_exists) {
             message(output, "NOTICE: table %s does not exist, skipping", shown);
             message(output, "DROP TABLE");
@@ -541,7 +558,6 @@ static int execute_drop_table(floe_eng_database *db, const floe_sql_bound_statem
                               line, column, shown);
     }
     FLOE_TRY(status);
-    bool dynamic = floe_ice_property_get(table->metadata, "floe.sql") != NULL;
     floe_ice_table_free(table);
     FLOE_RETURN_IF(dynamic, FLOE_ETYPE, err,
                    "line %u, column %u: %s is a dynamic table: use DROP DYNAMIC TABLE", line,

@@ -78,6 +78,19 @@ static void check_error(const char *sql, int code, const char *needle, const cha
 
 /* ---- DDL --------------------------------------------------------------------------------- */
 
+/* default.dyn: a table whose floe.sql property makes it a dynamic table, made without the
+ * engine, for the statements that must refuse one. */
+static void create_bare_dynamic_table(void)
+{
+    char directory[PATH_MAX];
+    table_directory("default/dyn", directory, sizeof directory);
+    floe_ice_new_column column = {"a", floe_type_make(FLOE_TYPE_INT32), 0, 1, NULL};
+    floe_ice_property property = {"floe.sql", "CREATE DYNAMIC TABLE dyn AS SELECT 1 AS a"};
+    floe_error err;
+    ck_assert_msg(floe_ice_commit_create_table(directory, &column, 1, &property, 1, &err) == 0,
+                  "%s", err.message);
+}
+
 START_TEST(create_table_commits_the_schema)
 {
     run_ok("CREATE TABLE orders (id BIGINT NOT NULL, region VARCHAR, price DECIMAL(10,2), "
@@ -126,12 +139,7 @@ START_TEST(drop_table)
     ck_assert_ptr_nonnull(strstr(messages_text(), "does not exist"));
 
     /* A dynamic table (property floe.sql) is refused. */
-    table_directory("default/dyn", directory, sizeof directory);
-    floe_ice_new_column column = {"a", floe_type_make(FLOE_TYPE_INT32), 0, 1, NULL};
-    floe_ice_property property = {"floe.sql", "CREATE DYNAMIC TABLE dyn AS SELECT 1 AS a"};
-    floe_error err;
-    ck_assert_msg(floe_ice_commit_create_table(directory, &column, 1, &property, 1, &err) == 0,
-                  "%s", err.message);
+    create_bare_dynamic_table();
     check_error("DROP TABLE dyn", FLOE_ETYPE, "use DROP DYNAMIC TABLE", "default/dyn");
     check_error("INSERT INTO dyn VALUES (1)", FLOE_ETYPE, "is a dynamic table", "default/dyn");
     check_error("DELETE FROM dyn", FLOE_ETYPE, "is a dynamic table", "default/dyn");
@@ -173,13 +181,7 @@ START_TEST(add_column_evolves_the_schema)
                 "line 1, column 13: table default.nope does not exist", NULL);
     ck_assert_int_eq(metadata_version("default/t"), now);
 
-    char directory[PATH_MAX];
-    table_directory("default/dyn", directory, sizeof directory);
-    floe_ice_new_column column = {"a", floe_type_make(FLOE_TYPE_INT32), 0, 1, NULL};
-    floe_ice_property property = {"floe.sql", "CREATE DYNAMIC TABLE dyn AS SELECT 1 AS a"};
-    floe_error err;
-    ck_assert_msg(floe_ice_commit_create_table(directory, &column, 1, &property, 1, &err) == 0,
-                  "%s", err.message);
+    create_bare_dynamic_table();
     check_error("ALTER TABLE dyn ADD x INT", FLOE_ETYPE, "its columns are its query's",
                 "default/dyn");
 }
