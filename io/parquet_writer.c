@@ -80,6 +80,7 @@ typedef struct column_state {
     uint32_t storage_width;  /* bytes per value in a floe_vector */
     stat_kind kind;
     bool dictionary_allowed; /* type and options permit a dictionary */
+    int32_t value_encoding;  /* of pages without a dictionary: PLAIN or DELTA_BINARY_PACKED */
 
     /* the open page */
     uint32_t *levels;        /* definition levels (OPTIONAL columns) */
@@ -225,7 +226,7 @@ static int emit(floe_pq_writer *writer, const void *bytes, size_t size, floe_err
 /* ---- schema -------------------------------------------------------------------------------- */
 
 static int setup_column(column_state *column, const floe_pq_write_column *spec, bool dictionary,
-                        floe_error *err)
+                        bool delta_integers, floe_error *err)
 {
     FLOE_RETURN_IF(spec->name == NULL || spec->name[0] == '\0', FLOE_EINVAL, err,
                    "a column has no name");
@@ -275,6 +276,14 @@ static int setup_column(column_state *column, const floe_pq_write_column *spec, 
         column->physical = FLOE_PQ_BYTE_ARRAY, column->width = 0, column->kind = STAT_BYTES;
         break;
     default: return floe_error_set(err, FLOE_EINVAL, "column '%s': invalid type", spec->name);
+    }
+    column->value_encoding = FLOE_PQ_PLAIN;
+    bool integer = spec->type.id == FLOE_TYPE_INT32 || spec->type.id == FLOE_TYPE_INT64 ||
+                   spec->type.id == FLOE_TYPE_DATE || spec->type.id == FLOE_TYPE_TIMESTAMP ||
+                   spec->type.id == FLOE_TYPE_TIMESTAMPTZ;
+    if (delta_integers && integer) {
+        column->value_encoding = FLOE_PQ_DELTA_BINARY_PACKED;
+        column->dictionary_allowed = false;
     }
     floe_pq_dictionary_init(&column->dictionary, column->width);
     column->use_dictionary = column->dictionary_allowed;
@@ -372,7 +381,8 @@ static int writer_setup(floe_pq_writer *writer, const floe_pq_write_schema *sche
     for (uint32_t i = 0; i < schema->column_count; i++) {
         writer->column_count = i + 1;
         FLOE_TRY(setup_column(&writer->columns[i], &schema->columns[i],
-                              !writer->options.disable_dictionary, err));
+                              !writer->options.disable_dictionary,
+                              writer->options.delta_integers, err));
         for (uint32_t j = 0; j < i; j++) {
             FLOE_RETURN_IF(strcmp(writer->columns[j].name, writer->columns[i].name) == 0,
                            FLOE_EINVAL, err, "duplicate column name '%s'", writer->columns[i].name);
@@ -672,6 +682,11 @@ static int flush_page(floe_pq_writer *writer, column_state *column, floe_error *
     } else if (column->physical == FLOE_PQ_BOOLEAN) {
         FLOE_TRY(floe_pq_plain_encode_booleans(page, column->values.data, column->values.size,
                                                err));
+    } else if (column->value_encoding == FLOE_PQ_DELTA_BINARY_PACKED) {
+        FLOE_TRY(floe_pq_delta_encode(page, column->values.data,
+                                      column->values.size / column->width, column->width == 8,
+                                      err));
+        encoding = FLOE_PQ_DELTA_BINARY_PACKED;
     } else {
         FLOE_TRY(floe_pq_buffer_append(page, column->values.data, column->values.size, err));
     }
@@ -1011,9 +1026,12 @@ static int write_chunk(floe_pq_writer *writer, column_state *column, floe_thrift
     floe_thrift_write_field_header(meta, FLOE_THRIFT_STRUCT, FLOE_PQ_CC_META_DATA);
     floe_thrift_write_struct_begin(meta);
     floe_thrift_write_i32_field(meta, FLOE_PQ_CMD_TYPE, column->physical);
-    int32_t encodings[3];
+    int32_t encodings[4];
     uint32_t encoding_count = 0;
-    if (has_dictionary || column->plain_data_pages > 0) encodings[encoding_count++] = FLOE_PQ_PLAIN;
+    if (has_dictionary) encodings[encoding_count++] = FLOE_PQ_PLAIN;
+    if (column->plain_data_pages > 0 &&
+        (!has_dictionary || column->value_encoding != FLOE_PQ_PLAIN))
+        encodings[encoding_count++] = column->value_encoding;
     if (column->nullable) encodings[encoding_count++] = FLOE_PQ_RLE;
     if (has_dictionary) encodings[encoding_count++] = FLOE_PQ_RLE_DICTIONARY;
     floe_thrift_write_field_header(meta, FLOE_THRIFT_LIST, FLOE_PQ_CMD_ENCODINGS);
@@ -1053,7 +1071,7 @@ static int write_chunk(floe_pq_writer *writer, column_state *column, floe_thrift
     if (column->plain_data_pages > 0) {
         floe_thrift_write_struct_begin(meta);
         floe_thrift_write_i32_field(meta, FLOE_PQ_ES_PAGE_TYPE, FLOE_PQ_DATA_PAGE);
-        floe_thrift_write_i32_field(meta, FLOE_PQ_ES_ENCODING, FLOE_PQ_PLAIN);
+        floe_thrift_write_i32_field(meta, FLOE_PQ_ES_ENCODING, column->value_encoding);
         floe_thrift_write_i32_field(meta, FLOE_PQ_ES_COUNT, (int32_t)column->plain_data_pages);
         floe_thrift_write_struct_end(meta);
     }

@@ -32,7 +32,10 @@
  * - Pages: data page v1; OPTIONAL columns carry definition levels (RLE/bit-packed hybrid, bit
  *   width 1, 4-byte length prefix); REQUIRED ones none. No repetition levels (flat schema).
  *   Values are dictionary-encoded (one DICTIONARY_PAGE in PLAIN per column chunk, data pages
- *   RLE_DICTIONARY: a bit-width byte then hybrid-encoded indices) except BOOLEAN, which is PLAIN.
+ *   RLE_DICTIONARY: a bit-width byte then hybrid-encoded indices) except BOOLEAN, which is PLAIN,
+ *   and, when options.delta_integers asks, integers, dates and timestamps (not decimals), which
+ *   are DELTA_BINARY_PACKED: a column of counts, row numbers or ids then takes a few bits a value
+ *   with no codec at all.
  *   The dictionary is given up — the chunk continues with PLAIN pages after the dictionary pages
  *   already written, and the chunk's encodings list both — when it would pass
  *   dictionary_max_bytes (plain-encoded size) or dictionary_max_entries. It is also given up at
@@ -126,6 +129,8 @@ typedef struct floe_pq_write_options {
     uint64_t row_group_rows;        /* and at most this many rows; 0: no limit */
     uint32_t page_bytes;            /* uncompressed bytes per data page; 0: 1 MiB */
     bool disable_dictionary;        /* true: PLAIN everywhere */
+    bool delta_integers;            /* true: INT32 / INT64 columns of integers, dates and
+                                     * timestamps are DELTA_BINARY_PACKED, never dictionary */
     uint32_t dictionary_max_bytes;  /* plain-encoded dictionary size limit; 0: 1 MiB */
     uint32_t dictionary_max_entries;/* dictionary entry limit; 0: 65536 */
     uint32_t statistics_max_bytes;  /* STRING/BINARY min/max longer than this are truncated;

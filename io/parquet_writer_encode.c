@@ -142,6 +142,91 @@ int floe_pq_rle_encode(floe_pq_buffer *out, const uint32_t *values, size_t count
     return FLOE_OK;
 }
 
+enum { DELTA_BLOCK = 128, DELTA_MINIBLOCKS = 4, DELTA_PER_MINIBLOCK = 32 };
+
+static uint64_t zigzag(int64_t value)
+{
+    return ((uint64_t)value << 1) ^ (uint64_t)(value >> 63);
+}
+
+static unsigned bit_width64(uint64_t value)
+{
+    return value == 0 ? 0 : 64 - (unsigned)__builtin_clzll(value);
+}
+
+/* 32 values of `width` bits (1..64) LSB first: 4 * width bytes at `at`. */
+static void pack_miniblock(uint8_t *at, const uint64_t *values, unsigned width)
+{
+    uint64_t word = 0;
+    unsigned filled = 0;
+    for (unsigned i = 0; i < DELTA_PER_MINIBLOCK; i++) {
+        uint64_t value = values[i];
+        word |= value << filled; /* filled < 64 here */
+        if (filled + width >= 64) {
+            memcpy(at, &word, 8);
+            at += 8;
+            unsigned spill = filled + width - 64;
+            word = spill == 0 ? 0 : value >> (width - spill);
+            filled = spill;
+        } else {
+            filled += width;
+        }
+    }
+    /* 32 * width bits is a whole number of bytes: what is left is 0 or 4 of them. */
+    memcpy(at, &word, filled / 8);
+}
+
+int floe_pq_delta_encode(floe_pq_buffer *out, const void *values, size_t count, bool is_int64,
+                         floe_error *err)
+{
+    const int64_t *values64 = values;
+    const int32_t *values32 = values;
+    /* header: 4 ULEB128s of at most 10 bytes; per block: min delta, widths, 64-bit miniblocks */
+    size_t blocks = count > 1 ? (count - 1 + DELTA_BLOCK - 1) / DELTA_BLOCK : 0;
+    FLOE_TRY(floe_pq_buffer_reserve(out, 40 + blocks * (10 + DELTA_MINIBLOCKS + 8 * DELTA_BLOCK),
+                                    err));
+    uint8_t *at = out->data + out->size;
+    at += put_uleb128(at, DELTA_BLOCK);
+    at += put_uleb128(at, DELTA_MINIBLOCKS);
+    at += put_uleb128(at, count);
+    int64_t first = count == 0 ? 0 : is_int64 ? values64[0] : values32[0];
+    at += put_uleb128(at, zigzag(first));
+    for (size_t start = 1; start < count; start += DELTA_BLOCK) {
+        size_t deltas = count - start < DELTA_BLOCK ? count - start : DELTA_BLOCK;
+        uint64_t block[DELTA_BLOCK];
+        int64_t min_delta = INT64_MAX;
+        for (size_t i = 0; i < deltas; i++) {
+            size_t v = start + i;
+            int64_t delta = is_int64
+                                ? (int64_t)((uint64_t)values64[v] - (uint64_t)values64[v - 1])
+                                : (int64_t)(int32_t)((uint32_t)values32[v] -
+                                                     (uint32_t)values32[v - 1]);
+            block[i] = (uint64_t)delta;
+            min_delta = delta < min_delta ? delta : min_delta;
+        }
+        uint64_t mask = is_int64 ? ~(uint64_t)0 : 0xFFFFFFFFu;
+        for (size_t i = 0; i < deltas; i++) block[i] = (block[i] - (uint64_t)min_delta) & mask;
+        for (size_t i = deltas; i < DELTA_BLOCK; i++) block[i] = 0; /* the last miniblock's pad */
+        at += put_uleb128(at, zigzag(min_delta));
+        uint8_t *widths = at;
+        at += DELTA_MINIBLOCKS;
+        for (unsigned m = 0; m < DELTA_MINIBLOCKS; m++) {
+            widths[m] = 0;
+            if ((size_t)m * DELTA_PER_MINIBLOCK >= deltas) continue; /* unused: no bytes */
+            uint64_t any = 0;
+            for (unsigned i = 0; i < DELTA_PER_MINIBLOCK; i++)
+                any |= block[m * DELTA_PER_MINIBLOCK + i];
+            unsigned width = bit_width64(any);
+            widths[m] = (uint8_t)width;
+            if (width == 0) continue;
+            pack_miniblock(at, block + m * DELTA_PER_MINIBLOCK, width);
+            at += 4 * (size_t)width;
+        }
+    }
+    out->size = (size_t)(at - out->data);
+    return FLOE_OK;
+}
+
 int floe_pq_plain_encode_booleans(floe_pq_buffer *out, const uint8_t *values, size_t count,
                                   floe_error *err)
 {

@@ -48,6 +48,14 @@ unsigned floe_pq_bit_width(uint32_t max_value);
 int floe_pq_rle_encode(floe_pq_buffer *out, const uint32_t *values, size_t count,
                        unsigned bit_width, floe_error *err);
 
+/* Appends the DELTA_BINARY_PACKED encoding (Encodings.md) of values[0..count): int64 values
+ * when is_int64, else int32 ones. Blocks of 128 deltas in 4 miniblocks of 32; each miniblock
+ * takes the bit width of its largest delta above the block's minimum (0 when they are all
+ * equal). Deltas wrap in two's complement at the values' own width, as the spec asks, so an
+ * int32 miniblock never needs more than 32 bits. */
+int floe_pq_delta_encode(floe_pq_buffer *out, const void *values, size_t count, bool is_int64,
+                         floe_error *err);
+
 /* Appends booleans (bytes 0/1) bit-packed LSB first (PLAIN BOOLEAN). */
 int floe_pq_plain_encode_booleans(floe_pq_buffer *out, const uint8_t *values, size_t count,
                                   floe_error *err);

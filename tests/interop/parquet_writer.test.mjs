@@ -78,6 +78,24 @@ for (const codec of ['zstd', 'snappy', 'uncompressed']) {
   });
 }
 
+// delta_integers (the state files' option): integers, dates and timestamps DELTA_BINARY_PACKED,
+// NULLs and the wrapping deltas of random int64s included.
+test('DuckDB reads delta-encoded integer columns as generated', async () => {
+  const expected = sidecar('types.jsonl');
+  const file = path.join(samples, 'types_delta.parquet');
+  const actual = await rows(typesQuery('types_delta.parquet'));
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    for (const key of Object.keys(expected[i])) {
+      if (key === 'f32' || key === 'f64') continue;
+      assert.deepEqual(actual[i][key], expected[i][key], `row ${i} ${key}`);
+    }
+  }
+  const encodings = await rows(`SELECT path_in_schema AS name, encodings FROM parquet_metadata('${file}') WHERE row_group_id = 0`);
+  const delta = encodings.filter((r) => r.encodings.includes('DELTA_BINARY_PACKED')).map((r) => r.name).sort();
+  assert.deepEqual(delta, ['day', 'i32', 'i64', 'row_id', 'ts', 'tstz']);
+});
+
 test('DuckDB sees field ids, logical types, key-value metadata and created_by', async () => {
   const file = path.join(samples, 'types_zstd.parquet');
   const schema = await rows(`SELECT name, field_id, duckdb_type FROM parquet_schema('${file}') WHERE type IS NOT NULL`);

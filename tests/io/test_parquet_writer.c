@@ -1,8 +1,9 @@
 /*
  * Description: the Parquet writer — the Thrift compact writer against the reader, the hybrid
- * RLE encoder against the decoder (RLE runs for repeats), bound truncation, then whole files:
+ * RLE and DELTA_BINARY_PACKED encoders against the decoders (RLE runs for repeats, every bit
+ * width, wrapping deltas), bound truncation, then whole files:
  * every Floe type at 0/50/100% NULLs under every codec, empty, one row, many row groups (by rows
- * and by bytes), dictionary off, the dictionary fallback to PLAIN, 1 MiB strings, a selection
+ * and by bytes), dictionary off, delta-encoded integers, the dictionary fallback to PLAIN, 1 MiB strings, a selection
  * vector, Iceberg metrics, contract errors and allocation failure at every allocation. Files are
  * read back with the footer reader (schema, field ids, num_rows, statistics) and their pages
  * decoded here with io/parquet_codec.h and io/parquet_encoding.h; expected values and
@@ -146,6 +147,67 @@ START_TEST(rle_encoder_round_trips_and_uses_runs)
     for (size_t i = 13; i < 53; i++) values[i] = 4;
     rle_round_trip(values, 64, 3, &size);
     ck_assert_uint_lt(size, 1 + 64 * 3 / 8);
+}
+END_TEST
+
+/* Encodes values[0..count) DELTA_BINARY_PACKED, decodes them back and returns the size. */
+static size_t delta_round_trip(const void *values, size_t count, bool is_int64)
+{
+    floe_pq_buffer out = {NULL, 0, 0};
+    ck_assert_int_eq(floe_pq_delta_encode(&out, values, count, is_int64, NULL), FLOE_OK);
+    size_t width = is_int64 ? 8 : 4;
+    uint8_t *decoded = malloc((count + 1) * width);
+    size_t decoded_count = 0, consumed = 0;
+    floe_error err;
+    floe_error_clear(&err);
+    int status = is_int64 ? floe_pq_delta_binary_packed_int64((int64_t *)decoded, count, out.data,
+                                                              out.size, &decoded_count,
+                                                              &consumed, &err)
+                          : floe_pq_delta_binary_packed_int32((int32_t *)decoded, count, out.data,
+                                                              out.size, &decoded_count,
+                                                              &consumed, &err);
+    ck_assert_msg(status == FLOE_OK, "%s", err.message);
+    ck_assert_uint_eq(decoded_count, count);
+    ck_assert_uint_eq(consumed, out.size);
+    ck_assert(count == 0 || memcmp(decoded, values, count * width) == 0);
+    size_t size = out.size;
+    free(decoded);
+    floe_pq_buffer_fini(&out);
+    return size;
+}
+
+START_TEST(delta_encoder_round_trips_at_every_width)
+{
+    enum { MAX = 5000 };
+    static int64_t values64[MAX];
+    static int32_t values32[MAX];
+    /* Equal steps take no bits past the header and each block's min delta and widths: 0, 1,
+     * 129 values of 0, 7, 14, ... */
+    for (size_t i = 0; i < MAX; i++) values64[i] = 7 * (int64_t)i, values32[i] = 7 * (int32_t)i;
+    ck_assert_uint_le(delta_round_trip(values64, MAX, true), 8 + (MAX / 128 + 1) * 6);
+    ck_assert_uint_le(delta_round_trip(values32, MAX, false), 8 + (MAX / 128 + 1) * 6);
+    /* Random values masked to every width, at counts around block and miniblock edges. */
+    uint64_t seed = 88172645463325252u;
+    static const size_t counts[] = {0, 1, 2, 31, 32, 33, 127, 128, 129, 130, 257, 1000, MAX};
+    for (unsigned width = 0; width <= 64; width++) {
+        uint64_t mask = width == 64 ? ~(uint64_t)0 : (((uint64_t)1 << width) - 1);
+        for (size_t i = 0; i < MAX; i++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            values64[i] = (int64_t)(seed & mask) - (int64_t)(mask >> 1);
+            values32[i] = (int32_t)(uint32_t)(seed & mask);
+        }
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            delta_round_trip(values64, counts[c], true);
+            delta_round_trip(values32, counts[c], false);
+        }
+    }
+    /* The extremes side by side: every delta wraps around, int32 in 32 bits, int64 in 64. */
+    for (size_t i = 0; i < 300; i++) {
+        values64[i] = i % 3 == 0 ? INT64_MIN : i % 3 == 1 ? INT64_MAX : 0;
+        values32[i] = i % 3 == 0 ? INT32_MIN : i % 3 == 1 ? INT32_MAX : -1;
+    }
+    delta_round_trip(values64, 300, true);
+    delta_round_trip(values32, 300, false);
 }
 END_TEST
 
@@ -417,6 +479,26 @@ static void decode_values(const floe_pq_column *column, int encoding, const uint
             memcpy(out[i].bytes, dictionary[codes[i]].bytes, out[i].size);
         }
         free(codes);
+        return;
+    }
+    if (encoding == FLOE_PQ_DELTA_BINARY_PACKED) {
+        bool is_int64 = column->physical_type == FLOE_PQ_INT64;
+        ck_assert(is_int64 || column->physical_type == FLOE_PQ_INT32);
+        size_t width = is_int64 ? 8 : 4, decoded = 0, consumed = 0;
+        uint8_t *values = malloc((count + 1) * width);
+        int status = is_int64 ? floe_pq_delta_binary_packed_int64((int64_t *)values, count, src,
+                                                                  size, &decoded, &consumed, &err)
+                              : floe_pq_delta_binary_packed_int32((int32_t *)values, count, src,
+                                                                  size, &decoded, &consumed, &err);
+        ck_assert_msg(status == FLOE_OK, "%s", err.message);
+        ck_assert_uint_eq(decoded, count);
+        ck_assert_uint_eq(consumed, size);
+        for (size_t i = 0; i < count; i++) {
+            out[i].size = (uint32_t)width;
+            out[i].bytes = malloc(width);
+            memcpy(out[i].bytes, values + i * width, width);
+        }
+        free(values);
         return;
     }
     ck_assert_int_eq(encoding, FLOE_PQ_PLAIN);
@@ -892,6 +974,39 @@ START_TEST(dictionary_off_writes_plain_only)
 }
 END_TEST
 
+/* delta_integers: the integer, date and timestamp columns (1, 2, 5, 6, 7 and the required id)
+ * are DELTA_BINARY_PACKED over several pages, with and without NULLs; the others, decimals
+ * included, are written as without the option. */
+START_TEST(delta_integers_encode_integer_columns)
+{
+    static const bool delta_column[COLUMN_COUNT] = {
+        [1] = true, [2] = true, [5] = true, [6] = true, [7] = true, [13] = true,
+    };
+    for (int null_percent = 0; null_percent <= 50; null_percent += 50) {
+        char *path = temp_path("delta");
+        floe_pq_write_options options;
+        floe_pq_write_options_default(&options);
+        options.delta_integers = true;
+        options.codec = FLOE_PQ_CODEC_UNCOMPRESSED;
+        options.page_bytes = 2000;
+        floe_pq_write_result result;
+        floe_pq_column_result columns[COLUMN_COUNT];
+        write_table(path, 5000, 1024, null_percent, &options, &result, columns);
+        floe_pq_file_metadata *meta = verify_file(path, 5000, null_percent);
+        for (int c = 0; c < COLUMN_COUNT; c++) {
+            const floe_pq_column_metadata *cmd = meta->row_groups[0].columns[c].meta_data;
+            bool has_delta = false;
+            for (uint32_t e = 0; e < cmd->encoding_count; e++)
+                has_delta |= cmd->encodings[e] == FLOE_PQ_DELTA_BINARY_PACKED;
+            ck_assert_msg(has_delta == delta_column[c], "column %d", c);
+            if (delta_column[c]) ck_assert(!cmd->has_dictionary_page_offset);
+        }
+        floe_pq_file_metadata_free(meta);
+        unlink(path);
+    }
+}
+END_TEST
+
 /* One STRING column: 50 repeating values, then distinct ones past the dictionary's limit. */
 START_TEST(dictionary_fallback_continues_plain)
 {
@@ -1162,6 +1277,7 @@ int main(void)
     TCase *encoders = tcase_create("encoders");
     tcase_add_test(encoders, thrift_writer_round_trips_through_reader);
     tcase_add_test(encoders, rle_encoder_round_trips_and_uses_runs);
+    tcase_add_test(encoders, delta_encoder_round_trips_at_every_width);
     tcase_add_test(encoders, bounds_truncate_to_valid_prefixes);
     suite_add_tcase(suite, encoders);
     TCase *files = tcase_create("files");
@@ -1172,6 +1288,7 @@ int main(void)
     tcase_add_test(files, file_metrics_merge_row_groups);
     tcase_add_test(files, many_row_groups_by_rows_and_by_bytes);
     tcase_add_test(files, dictionary_off_writes_plain_only);
+    tcase_add_test(files, delta_integers_encode_integer_columns);
     tcase_add_test(files, dictionary_fallback_continues_plain);
     tcase_add_test(files, long_strings_round_trip_with_truncated_statistics);
     tcase_add_test(files, selection_vector_is_honoured);

@@ -229,13 +229,14 @@ static floe_pq_write_schema types_schema(void)
                                   "{\"type\":\"struct\",\"schema-id\":0,\"fields\":[]}", NULL, 0};
 }
 
-static void write_types(const char *name, int codec, long rows)
+static void write_types(const char *name, int codec, bool delta_integers, long rows)
 {
     char path[4200];
     path_of(path, sizeof path, name);
     floe_pq_write_options options;
     floe_pq_write_options_default(&options);
     options.codec = codec;
+    options.delta_integers = delta_integers;
     options.row_group_rows = 2500;
     options.page_bytes = 4096;
     floe_pq_write_schema schema = types_schema();
@@ -454,10 +455,11 @@ static void write_fallback(void)
 
 START_TEST(write_and_check_samples)
 {
-    write_types("types_zstd.parquet", FLOE_PQ_CODEC_ZSTD, 6000);
-    write_types("types_snappy.parquet", FLOE_PQ_CODEC_SNAPPY, 6000);
-    write_types("types_uncompressed.parquet", FLOE_PQ_CODEC_UNCOMPRESSED, 6000);
-    write_types("empty.parquet", FLOE_PQ_CODEC_ZSTD, 0);
+    write_types("types_zstd.parquet", FLOE_PQ_CODEC_ZSTD, false, 6000);
+    write_types("types_snappy.parquet", FLOE_PQ_CODEC_SNAPPY, false, 6000);
+    write_types("types_uncompressed.parquet", FLOE_PQ_CODEC_UNCOMPRESSED, false, 6000);
+    write_types("types_delta.parquet", FLOE_PQ_CODEC_UNCOMPRESSED, true, 6000);
+    write_types("empty.parquet", FLOE_PQ_CODEC_ZSTD, false, 0);
     char json[4200];
     path_of(json, sizeof json, "types.jsonl");
     FILE *out = fopen(json, "w");
