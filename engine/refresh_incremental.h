@@ -55,12 +55,16 @@
  *   key_<k>      key type k       group rows: the key (NULL keys as NULL); entries: NULL
  *   per call c, by kind (group_state.h's flat form):
  *     COUNT(x)                    call_<c>_count INT64
- *     SUM(x), AVG(x)              call_<c>_count INT64, call_<c>_sum DECIMAL(38,0) (the int128
- *                                 sum in the argument's scale) or DOUBLE (floats)
+ *     SUM(x), AVG(x)              call_<c>_count INT64, then for integers and decimals
+ *                                 call_<c>_sum INT64 and call_<c>_sum_high INT64: the low and
+ *                                 the high 64 bits of the int128 sum in the argument's scale;
+ *                                 for floats call_<c>_sum DOUBLE
  *     MIN, MAX, DISTINCT calls    call_<c>_value of the argument's type (entry rows only)
  *     COUNT(*)                    nothing (the row count)
- * Reading checks names and types against the query: a state written for other types (a
- * source's schema changed) is a fallback, not an error.
+ * Integer columns are DELTA_BINARY_PACKED and the file has no codec (refresh_incremental.c,
+ * write_options_init). Reading checks names and types against the query: a state written for
+ * other types (a source's schema changed, or an older Floe's layout) is a fallback, not an
+ * error.
  *
  * Changelog (DESIGN.md: each refresh stores its own delta). An INCREMENTAL refresh (not a
  * rebuild, which writes none: a downstream table then diffs files) also writes ONE Parquet file

@@ -4,7 +4,7 @@
  * with the same query are refreshed after every change of their sources (appends, copy-on-write
  * DELETEs) and must hold identical rows: SUM / COUNT / AVG / MIN / MAX / COUNT(DISTINCT), HAVING
  * with a projection above it, a group that disappears, MIN / MAX losing their extreme, an
- * emptied table, an aggregate without GROUP BY, two sources through UNION ALL. The summaries
+ * emptied table, sums past BIGINT kept in state files, an aggregate without GROUP BY, two sources through UNION ALL. The summaries
  * must say incremental, name a state manifest, rewrite only the touched buckets of a table of
  * 131072 groups (two buckets) and read only the appended file; string and NULL keys with MIN
  * and DISTINCT entries survive state files of two buckets; aggregates over joins and
@@ -133,6 +133,34 @@ START_TEST(every_aggregate_through_appends_and_deletes)
     ck_assert_str_eq(text_of(&result.rows), "c\n0\n");
     run_ok("INSERT INTO s VALUES ('z', 5, 5.0)");
     refresh_and_compare("inc", "ref", columns, true);
+}
+END_TEST
+
+/* A state file keeps an int128 sum as its low and high 64 bits: sums past either end of BIGINT,
+ * small negative ones (high half all ones) and a DECIMAL(30,2) sum of 25 digits must come back
+ * whole from the state files, through appends and a delete that flips a sum's sign. */
+START_TEST(sums_beyond_bigint_survive_state_files)
+{
+    const char *columns = "k, sv, sd, av";
+    run_ok("CREATE TABLE b (k BIGINT, v BIGINT, d DECIMAL(30,2))");
+    run_ok("INSERT INTO b VALUES (1, 9223372036854775807, 1234567890123456789012.34), "
+           "(1, 9223372036854775807, 1.00), (2, -9223372036854775807, -0.01), "
+           "(2, -9223372036854775807, -9999999999999999999999.99), (3, -5, -0.05), "
+           "(4, 7, 0.07)");
+    create_twins("big", "big_ref",
+                 "SELECT k, sum(v) AS sv, sum(d) AS sd, avg(v) AS av FROM b GROUP BY k");
+    refresh_and_compare("big", "big_ref", columns, false);
+    run_ok("INSERT INTO b VALUES (1, 9223372036854775807, 8765432109876543210987.66), "
+           "(2, -3, -0.03), (3, -9223372036854775807, -1.00), (4, -9223372036854775807, "
+           "-7777777777777777777777.77)");
+    refresh_and_compare("big", "big_ref", columns, true);
+    run_ok("SELECT sv FROM big WHERE k = 1");
+    ck_assert_str_eq(text_of(&result.rows), "sv\n27670116110564327421\n");
+    run_ok("DELETE FROM b WHERE v = 7");
+    refresh_and_compare("big", "big_ref", columns, true);
+    run_ok("SELECT sv, sd FROM big WHERE k = 4");
+    ck_assert_str_eq(text_of(&result.rows),
+                     "sv,sd\n-9223372036854775807,-7777777777777777777777.77\n");
 }
 END_TEST
 
@@ -413,6 +441,7 @@ static Suite *incremental_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, every_aggregate_through_appends_and_deletes);
+    tcase_add_test(tc, sums_beyond_bigint_survive_state_files);
     tcase_add_test(tc, having_and_projection_above_the_aggregate);
     tcase_add_test(tc, aggregate_without_group_by);
     tcase_add_test(tc, two_sources_through_union_all);
