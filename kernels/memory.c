@@ -3,18 +3,49 @@
  *
  * Aligned blocks keep the address of the underlying allocation just below the aligned pointer,
  * so any allocator with plain malloc semantics can serve them.
+ *
+ * Why large libc blocks are advised to use transparent huge pages: a block of megabytes (a join's
+ * build side, a hash table, a column of a million groups) is mapped fresh by malloc and filled
+ * once, so a refresh spent a quarter of its time taking one page fault per 4 KiB; with 2 MiB
+ * pages the orders-customers join's 1% refresh went from 70 to 54 ms. Only blocks of at least
+ * HUGE_PAGE_ADVICE_BYTES are advised: rounding a small block up to 2 MiB of zeroed memory costs
+ * more than its faults. Where the kernel has huge pages off, or the advice fails, nothing
+ * changes but speed.
  */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "memory.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-static void *libc_allocate(size_t size, void *context) { (void)context; return malloc(size); }
+enum { HUGE_PAGE_BYTES = 2 << 20, HUGE_PAGE_ADVICE_BYTES = 4 << 20 };
+
+/* Advises the whole 2 MiB pages inside [pointer, pointer + size). */
+static void *advise_huge_pages(void *pointer, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+    if (pointer != NULL && size >= HUGE_PAGE_ADVICE_BYTES) {
+        uintptr_t start = ((uintptr_t)pointer + HUGE_PAGE_BYTES - 1) & ~(uintptr_t)(HUGE_PAGE_BYTES - 1);
+        uintptr_t end = ((uintptr_t)pointer + size) & ~(uintptr_t)(HUGE_PAGE_BYTES - 1);
+        if (end > start) (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+    }
+#else
+    (void)size;
+#endif
+    return pointer;
+}
+
+static void *libc_allocate(size_t size, void *context)
+{
+    (void)context;
+    return advise_huge_pages(malloc(size), size);
+}
 static void *libc_reallocate(void *pointer, size_t size, void *context)
 {
     (void)context;
-    return realloc(pointer, size);
+    return advise_huge_pages(realloc(pointer, size), size);
 }
 static void libc_release(void *pointer, void *context) { (void)context; free(pointer); }
 
