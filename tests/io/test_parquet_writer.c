@@ -193,7 +193,7 @@ START_TEST(delta_encoder_round_trips_at_every_width)
         uint64_t mask = width == 64 ? ~(uint64_t)0 : (((uint64_t)1 << width) - 1);
         for (size_t i = 0; i < MAX; i++) {
             seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
-            values64[i] = (int64_t)(seed & mask) - (int64_t)(mask >> 1);
+            values64[i] = (int64_t)((seed & mask) - (mask >> 1)); /* wraps, unsigned */
             values32[i] = (int32_t)(uint32_t)(seed & mask);
         }
         for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
