@@ -851,12 +851,73 @@ static int append_plain_run(floe_pq_writer *writer, column_state *column,
     return FLOE_OK;
 }
 
+/* append_rows for wide DECIMALs (FIXED_LEN_BYTE_ARRAY) written PLAIN from a flat vector without
+ * selection, a page's worth of rows at a time: the per-row loop handed each value to add_value
+ * and the statistics one at a time, which was most of the writer's time on a file of a million
+ * DECIMAL sums. Writes the same pages as that loop. */
+static int append_decimal_run(floe_pq_writer *writer, column_state *column,
+                              const floe_vector *vector, uint32_t first, uint32_t count,
+                              floe_error *err)
+{
+    size_t width = column->width, page_limit = writer->options.page_bytes;
+    const floe_int128 *values = vector->data;
+    while (count > 0) {
+        size_t open = open_page_bytes(column);
+        size_t room = open < page_limit ? (page_limit - open + width - 1) / width : 1;
+        uint32_t run = count < room ? count : (uint32_t)room;
+        bool check_nulls = vector->validity != NULL;
+        if (column->nullable)
+            FLOE_TRY(grow_u32(&column->levels, &column->level_capacity,
+                              column->level_count + run, err));
+        FLOE_TRY(floe_pq_buffer_reserve(&column->values, (size_t)run * width, err));
+        uint8_t *out = column->values.data + column->values.size;
+        floe_int128 min = 0, max = 0;
+        uint32_t nulls = 0;
+        bool any = false;
+        for (uint32_t i = 0; i < run; i++) {
+            bool is_null = check_nulls && floe_vector_is_null(vector, first + i);
+            if (column->nullable) column->levels[column->level_count++] = is_null ? 0 : 1;
+            if (is_null) {
+                FLOE_RETURN_IF(!column->nullable, FLOE_EINVAL, err,
+                               "column '%s': NULL in a required column", column->name);
+                nulls++;
+                continue;
+            }
+            floe_int128 value;
+            memcpy(&value, values + first + i, sizeof value);
+            if (!any) min = max = value, any = true;
+            min = value < min ? value : min;
+            max = value > max ? value : max;
+            stat_value plain = {.i128 = value};
+            out += plain_fixed(column, &plain, out);
+        }
+        column->values.size = (size_t)(out - column->values.data);
+        if (any) {
+            stat_value low = {.i128 = min}, high = {.i128 = max};
+            update_fixed(&column->chunk_stats, column->kind, &low);
+            update_fixed(&column->chunk_stats, column->kind, &high);
+        }
+        column->page_plain_bytes += (size_t)(run - nulls) * width;
+        column->page_rows += run;
+        column->chunk_values += run;
+        column->chunk_nulls += nulls;
+        first += run;
+        count -= run;
+        if (open_page_bytes(column) >= page_limit) FLOE_TRY(flush_page(writer, column, err));
+    }
+    return FLOE_OK;
+}
+
 /* Rows rows[0..count) of one vector into the column. */
 static int append_rows(floe_pq_writer *writer, column_state *column, const floe_vector *vector,
                        const floe_batch *batch, uint32_t first, uint32_t count, floe_error *err)
 {
     if (plain_run_applies(column, vector, batch))
         return append_plain_run(writer, column, vector, first, count, err);
+    if (!column->use_dictionary && batch->selection == NULL &&
+        vector->encoding == FLOE_VECTOR_FLAT && column->kind == STAT_INT128 &&
+        column->storage_width == sizeof(floe_int128))
+        return append_decimal_run(writer, column, vector, first, count, err);
     const floe_vector *values = vector;
     const uint32_t *codes = NULL;
     if (vector->encoding == FLOE_VECTOR_DICTIONARY) {
