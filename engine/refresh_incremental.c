@@ -907,8 +907,13 @@ typedef struct chain_step {
     const floe_sql_plan *node;
     floe_eng_expression_state **states; /* FILTER: 1; PROJECT: one per expression */
     uint32_t state_count;
-    floe_batch output;                  /* PROJECT only */
+    floe_batch output;                  /* PROJECT only: the computed columns */
     bool output_ready;
+    /* PROJECT only: what the step hands on. A column the projection only names is the input's
+     * vector itself, borrowed for the batch, not a copy: copying the groups' keys and sums
+     * once more was a twentieth of a refresh that rewrites a million groups. */
+    floe_batch handed;
+    floe_vector *handed_columns;
 } chain_step;
 
 typedef struct output_chain {
@@ -927,6 +932,7 @@ static void chain_fini(output_chain *chain)
             floe_eng_expression_state_free(step->states[i]);
         floe_free(step->states);
         if (step->output_ready) floe_batch_fini(&step->output);
+        floe_free(step->handed_columns);
     }
     floe_free(chain->steps);
     if (chain->refresh_ready) floe_vector_fini(&chain->refresh_column);
@@ -965,6 +971,9 @@ static int chain_init(output_chain *chain, const floe_sql_plan *root,
         floe_free(types);
         FLOE_TRY(status);
         step->output_ready = true;
+        step->handed_columns = floe_calloc(node->output.column_count + 1,
+                                           sizeof *step->handed_columns);
+        FLOE_RETURN_IF(step->handed_columns == NULL, FLOE_ENOMEM, err, "out of memory");
     }
     FLOE_TRY(floe_vector_init(&chain->refresh_column, floe_type_make(FLOE_TYPE_INT64),
                               FLOE_BATCH_CAPACITY, err));
@@ -992,16 +1001,28 @@ static int chain_apply(output_chain *chain, floe_batch *batch, floe_batch **fina
         }
         floe_batch *out = &step->output;
         floe_batch_reset(out);
-        for (uint32_t i = 0; i < step->state_count; i++)
+        for (uint32_t i = 0; i < step->state_count; i++) {
+            const floe_sql_expression *expression = step->node->u.project.expressions[i];
+            if (expression->kind == FLOE_SQL_EXPRESSION_COLUMN &&
+                floe_type_equal(current->columns[expression->column_index].type,
+                                out->columns[i].type)) {
+                step->handed_columns[i] = current->columns[expression->column_index];
+                continue;
+            }
             FLOE_TRY(floe_eng_evaluate(step->states[i], current, &out->columns[i], err));
+            step->handed_columns[i] = out->columns[i];
+        }
         out->row_count = current->row_count;
+        out->selection = NULL;
         if (current->selection != NULL) {
             memcpy(out->selection_storage, current->selection,
                    current->selected_count * sizeof *current->selection);
             out->selection = out->selection_storage;
             out->selected_count = current->selected_count;
         }
-        current = out;
+        step->handed = *out;
+        step->handed.columns = step->handed_columns;
+        current = &step->handed;
     }
     *final = current;
     return FLOE_OK;
@@ -2141,19 +2162,36 @@ static int delta_part_of(const run_state *run, uint32_t b, floe_eng_group_state_
         if (count > capacity) capacity = count;
     }
     int status = flat_alloc(part, &run->layout, capacity + 1, err);
-    for (uint32_t i = 0; status == FLOE_OK && i < in_bucket_count; i++) {
-        uint32_t g = in_bucket[i];
-        uint32_t to = renumbered[g];
-        part->row_counts[to] = delta->row_counts[g];
-        for (uint32_t k = 0; status == FLOE_OK && k < delta->key_count; k++)
-            status = copy_value(&part->keys[k], to, &delta->keys[k], g, err);
+    /* Group i of the part is D's group in_bucket[i]: each array is gathered whole. */
+    if (status == FLOE_OK) {
+        gather_fixed(part->row_counts, delta->row_counts, in_bucket, in_bucket_count,
+                     sizeof(int64_t));
         for (uint32_t c = 0; c < run->layout.call_count; c++) {
             const floe_eng_aggregate_flat *from = &delta->calls[c];
             floe_eng_aggregate_flat *into = &part->calls[c];
-            if (into->counts != NULL) into->counts[to] = from->counts[g];
-            if (into->sums_int != NULL) into->sums_int[to] = from->sums_int[g];
-            if (into->sums_double != NULL) into->sums_double[to] = from->sums_double[g];
+            if (into->counts != NULL)
+                gather_fixed(into->counts, from->counts, in_bucket, in_bucket_count,
+                             sizeof(int64_t));
+            if (into->sums_int != NULL)
+                gather_fixed(into->sums_int, from->sums_int, in_bucket, in_bucket_count,
+                             sizeof(floe_int128));
+            if (into->sums_double != NULL)
+                gather_fixed(into->sums_double, from->sums_double, in_bucket, in_bucket_count,
+                             sizeof(double));
         }
+    }
+    for (uint32_t k = 0; status == FLOE_OK && k < delta->key_count; k++) {
+        const floe_vector *from = &delta->keys[k];
+        floe_vector *to = &part->keys[k];
+        if (to->type.id == FLOE_TYPE_STRING || to->type.id == FLOE_TYPE_BINARY) {
+            for (uint32_t i = 0; status == FLOE_OK && i < in_bucket_count; i++)
+                status = copy_value(to, i, from, in_bucket[i], err);
+            continue;
+        }
+        gather_fixed(to->data, from->data, in_bucket, in_bucket_count,
+                     floe_type_width(to->type));
+        for (uint32_t i = 0; from->validity != NULL && i < in_bucket_count; i++)
+            if (floe_vector_is_null(from, in_bucket[i])) set_null(to, i);
     }
     part->group_count = groups;
     for (uint32_t c = 0; status == FLOE_OK && c < run->layout.call_count; c++) {
