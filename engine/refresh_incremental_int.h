@@ -62,8 +62,12 @@ void floe_eng_incremental_output_file_fini(floe_eng_incremental_output *file, bo
  * <table>/floe/changelog/changes-<uuid>.parquet with `columns` (the table's columns without
  * _floe_refresh) and then the weight column, and records it in inc->changelog_path (deleted
  * unless committed); `folder` (folder_size bytes) receives its folder. Rows are written with
- * floe_pq_writer_write_batch, the weight as the last column. _finish closes and syncs the file
- * and its folder and records its row count; the caller frees the writer. */
+ * floe_pq_writer_write_batch, the weight as the last column. _finish closes the file, starts its
+ * writeback, syncs its folder and records its row count; the caller frees the writer.
+ *
+ * Durability: the files of a refresh (state, output, delete and changelog files named in this
+ * struct) are written without waiting for the device (floe_io_start_writeback), and
+ * floe_eng_incremental_commit fsyncs every one of them before it commits. */
 int floe_eng_incremental_changelog_create(floe_eng_incremental *inc,
                                           const floe_pq_write_column *columns,
                                           uint32_t column_count, floe_pq_writer **writer,

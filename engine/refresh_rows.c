@@ -335,7 +335,7 @@ static int end_output(floe_eng_incremental *inc, size_t index, floe_pq_writer *w
     int status = floe_pq_writer_close(writer, &result, err);
     floe_eng_incremental_output *file = &inc->outputs[index];
     *rows = status == FLOE_OK ? (int64_t)result.row_count : 0;
-    if (status == FLOE_OK && *rows > 0) status = floe_pq_writer_sync(writer, err);
+    if (status == FLOE_OK && *rows > 0) floe_io_start_writeback(file->path); /* the commit syncs */
     if (status == FLOE_OK && *rows > 0)
         status = floe_eng_data_file_entry_build(&file->entry, file->path, columns, &result, err);
     if (status == FLOE_OK) file->entry.data.content = content;

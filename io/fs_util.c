@@ -50,6 +50,26 @@ int floe_io_write_file_durable(const char *path, const void *bytes, size_t size,
     return status;
 }
 
+void floe_io_start_writeback(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    close(fd);
+}
+
+int floe_io_fsync_files(const char *const *paths, size_t count, floe_error *err)
+{
+    for (size_t i = 0; i < count; i++) {
+        int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return os_error(err, "open to fsync", paths[i]);
+        int status = fsync(fd) != 0 ? os_error(err, "fsync", paths[i]) : FLOE_OK;
+        close(fd);
+        FLOE_TRY(status);
+    }
+    return FLOE_OK;
+}
+
 int floe_io_fsync_directory(const char *path, floe_error *err)
 {
     FLOE_RETURN_IF(path == NULL, FLOE_EINVAL, err, "fsync directory: NULL path");

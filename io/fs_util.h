@@ -36,6 +36,15 @@ int floe_io_write_file_durable(const char *path, const void *bytes, size_t size,
 
 int floe_io_fsync_directory(const char *path, floe_error *err);
 
+/* Starts writing `path`'s dirty pages to the device and returns without waiting
+ * (sync_file_range(SYNC_FILE_RANGE_WRITE)); a hint only, which durability never rests on: a
+ * writer of many files calls it as each is finished, keeps computing while the device writes,
+ * and makes them durable with floe_io_fsync_files before it commits. Failures are ignored. */
+void floe_io_start_writeback(const char *path);
+
+/* fsyncs each of paths[0..count) (opened read-only); the first failure names its path. */
+int floe_io_fsync_files(const char *const *paths, size_t count, floe_error *err);
+
 int floe_io_make_directories(const char *path, floe_error *err);
 
 /* `text` must hold FLOE_IO_UUID_LENGTH + 1 bytes. */
