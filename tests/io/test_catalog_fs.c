@@ -236,6 +236,15 @@ START_TEST(file_helpers_refuse_overwrite_and_report_paths)
     under_root(nested, sizeof nested, "missing");
     ck_assert_int_eq(floe_io_fsync_directory(nested, &err), -ENOENT);
 
+    /* Writeback is a hint, even for a missing file; fsyncing files names the one that fails. */
+    floe_io_start_writeback(path);
+    floe_io_start_writeback(nested);
+    const char *files[3] = {path, path, nested};
+    ck_assert_int_eq(floe_io_fsync_files(files, 2, &err), FLOE_OK);
+    ck_assert_int_eq(floe_io_fsync_files(files, 0, &err), FLOE_OK);
+    ck_assert_int_eq(floe_io_fsync_files(files, 3, &err), -ENOENT);
+    ck_assert_ptr_nonnull(strstr(err.message, "missing"));
+
     char joined[16];
     ck_assert_int_eq(floe_io_path_join(joined, sizeof joined, "/a/", "/b", &err), FLOE_OK);
     ck_assert_str_eq(joined, "/a/b");
