@@ -759,6 +759,36 @@ static int add_value(floe_pq_writer *writer, column_state *column, const uint8_t
     return FLOE_OK;
 }
 
+/* The rows of the next run of a page-at-a-time append: what fits before the open page reaches
+ * page_bytes (at least one row). */
+static uint32_t page_run_rows(const floe_pq_writer *writer, const column_state *column,
+                              uint32_t count)
+{
+    size_t width = column->width, page_limit = writer->options.page_bytes;
+    size_t open = open_page_bytes(column);
+    size_t room = open < page_limit ? (page_limit - open + width - 1) / width : 1;
+    return count < room ? count : (uint32_t)room;
+}
+
+/* Books a run of `rows` rows (`nulls` of them NULL, the others between *low and *high when
+ * `any`) into the chunk, then closes the page if it is full. */
+static int finish_page_run(floe_pq_writer *writer, column_state *column, bool any,
+                           const stat_value *low, const stat_value *high, uint32_t rows,
+                           uint32_t nulls, floe_error *err)
+{
+    if (any) {
+        update_fixed(&column->chunk_stats, column->kind, low);
+        update_fixed(&column->chunk_stats, column->kind, high);
+    }
+    column->page_plain_bytes += (size_t)(rows - nulls) * column->width;
+    column->page_rows += rows;
+    column->chunk_values += rows;
+    column->chunk_nulls += nulls;
+    if (open_page_bytes(column) >= writer->options.page_bytes)
+        FLOE_TRY(flush_page(writer, column, err));
+    return FLOE_OK;
+}
+
 /* Whether rows first.. of `vector` can take append_plain_run: 32- and 64-bit integers (and
  * dates, timestamps) written PLAIN, from a flat vector without selection, whose PLAIN form is
  * the vector's own little-endian bytes. */
@@ -778,12 +808,10 @@ static int append_plain_run(floe_pq_writer *writer, column_state *column,
                             const floe_vector *vector, uint32_t first, uint32_t count,
                             floe_error *err)
 {
-    size_t width = column->width, page_limit = writer->options.page_bytes;
+    size_t width = column->width;
     const uint8_t *data = vector->data;
     while (count > 0) {
-        size_t open = open_page_bytes(column);
-        size_t room = open < page_limit ? (page_limit - open + width - 1) / width : 1;
-        uint32_t run = count < room ? count : (uint32_t)room;
+        uint32_t run = page_run_rows(writer, column, count);
         uint32_t nulls = 0;
         if (column->nullable) {
             FLOE_TRY(grow_u32(&column->levels, &column->level_capacity,
@@ -836,17 +864,9 @@ static int append_plain_run(floe_pq_writer *writer, column_state *column,
                                                    data + (size_t)(first + i) * width, width,
                                                    err));
         }
-        if (any) {
-            update_fixed(&column->chunk_stats, column->kind, &low);
-            update_fixed(&column->chunk_stats, column->kind, &high);
-        }
-        column->page_plain_bytes += (size_t)(run - nulls) * width;
-        column->page_rows += run;
-        column->chunk_values += run;
-        column->chunk_nulls += nulls;
+        FLOE_TRY(finish_page_run(writer, column, any, &low, &high, run, nulls, err));
         first += run;
         count -= run;
-        if (open_page_bytes(column) >= page_limit) FLOE_TRY(flush_page(writer, column, err));
     }
     return FLOE_OK;
 }
@@ -859,17 +879,14 @@ static int append_decimal_run(floe_pq_writer *writer, column_state *column,
                               const floe_vector *vector, uint32_t first, uint32_t count,
                               floe_error *err)
 {
-    size_t width = column->width, page_limit = writer->options.page_bytes;
     const floe_int128 *values = vector->data;
     while (count > 0) {
-        size_t open = open_page_bytes(column);
-        size_t room = open < page_limit ? (page_limit - open + width - 1) / width : 1;
-        uint32_t run = count < room ? count : (uint32_t)room;
+        uint32_t run = page_run_rows(writer, column, count);
         bool check_nulls = vector->validity != NULL;
         if (column->nullable)
             FLOE_TRY(grow_u32(&column->levels, &column->level_capacity,
                               column->level_count + run, err));
-        FLOE_TRY(floe_pq_buffer_reserve(&column->values, (size_t)run * width, err));
+        FLOE_TRY(floe_pq_buffer_reserve(&column->values, (size_t)run * column->width, err));
         uint8_t *out = column->values.data + column->values.size;
         floe_int128 min = 0, max = 0;
         uint32_t nulls = 0;
@@ -892,18 +909,10 @@ static int append_decimal_run(floe_pq_writer *writer, column_state *column,
             out += plain_fixed(column, &plain, out);
         }
         column->values.size = (size_t)(out - column->values.data);
-        if (any) {
-            stat_value low = {.i128 = min}, high = {.i128 = max};
-            update_fixed(&column->chunk_stats, column->kind, &low);
-            update_fixed(&column->chunk_stats, column->kind, &high);
-        }
-        column->page_plain_bytes += (size_t)(run - nulls) * width;
-        column->page_rows += run;
-        column->chunk_values += run;
-        column->chunk_nulls += nulls;
+        stat_value low = {.i128 = min}, high = {.i128 = max};
+        FLOE_TRY(finish_page_run(writer, column, any, &low, &high, run, nulls, err));
         first += run;
         count -= run;
-        if (open_page_bytes(column) >= page_limit) FLOE_TRY(flush_page(writer, column, err));
     }
     return FLOE_OK;
 }
