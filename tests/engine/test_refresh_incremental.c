@@ -165,6 +165,32 @@ START_TEST(sums_beyond_bigint_survive_state_files)
 }
 END_TEST
 
+/* A change of more than 100K rows drains in two partitions (on two threads) whose states are
+ * merged before the buckets stream: keys that both partitions hold, retractions in one
+ * cancelling inserts in the other, and groups emptied by a delete must come out as FULL
+ * computes them. */
+START_TEST(partitioned_change_of_a_streamed_table)
+{
+    const char *columns = "k, n, sv, av";
+    run_ok("CREATE TABLE s (k BIGINT, v BIGINT)");
+    run_ok("INSERT INTO s VALUES (0, 1)");
+    create_twins("inc", "ref",
+                 "SELECT k, count(*) AS n, sum(v) AS sv, avg(v) AS av FROM s GROUP BY k");
+    char sql[256];
+    for (long step = 1; step < 131072; step *= 2) { /* 17 files, keys shared across them */
+        snprintf(sql, sizeof sql, "INSERT INTO s SELECT (k + %ld) %% 5000, v + 1 FROM s", step);
+        run_ok(sql);
+    }
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("SELECT count(*) AS c FROM inc");
+    ck_assert_str_eq(text_of(&result.rows), "c\n5000\n");
+    run_ok("DELETE FROM s WHERE v % 3 = 0 OR k < 100"); /* every file rewritten */
+    refresh_and_compare("inc", "ref", columns, true);
+    run_ok("SELECT count(*) AS c FROM inc WHERE k < 100");
+    ck_assert_str_eq(text_of(&result.rows), "c\n0\n");
+}
+END_TEST
+
 START_TEST(having_and_projection_above_the_aggregate)
 {
     const char *columns = "k, twice, n";
@@ -443,6 +469,7 @@ static Suite *incremental_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, every_aggregate_through_appends_and_deletes);
     tcase_add_test(tc, sums_beyond_bigint_survive_state_files);
+    tcase_add_test(tc, partitioned_change_of_a_streamed_table);
     tcase_add_test(tc, having_and_projection_above_the_aggregate);
     tcase_add_test(tc, aggregate_without_group_by);
     tcase_add_test(tc, two_sources_through_union_all);
