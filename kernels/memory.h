@@ -7,7 +7,8 @@
  * any other Floe call; they are not meant to change while Floe runs.
  *
  * floe_alloc_aligned returns memory aligned to `alignment` (a power of two, at least
- * sizeof(void *)), released with floe_free_aligned. Every free function accepts NULL.
+ * sizeof(void *)), released with floe_free_aligned. Every free function accepts NULL. Blocks
+ * of 4 MiB or more that libc serves are advised to use transparent huge pages (memory.c).
  */
 #ifndef FLOE_KERNELS_MEMORY_H
 #define FLOE_KERNELS_MEMORY_H

@@ -4,14 +4,14 @@
  * with the same query are refreshed after every change of their sources (appends, copy-on-write
  * DELETEs) and must hold identical rows: SUM / COUNT / AVG / MIN / MAX / COUNT(DISTINCT), HAVING
  * with a projection above it, a group that disappears, MIN / MAX losing their extreme, an
- * emptied table, sums past BIGINT kept in state files, an aggregate without GROUP BY, two sources through UNION ALL. The summaries
+ * emptied table, sums past BIGINT kept in state files, a change of over 100K rows drained in
+ * two partitions, an aggregate without GROUP BY, two sources through UNION ALL. The summaries
  * must say incremental, name a state manifest, rewrite only the touched buckets of a table of
  * 131072 groups (two buckets) and read only the appended file; string and NULL keys with MIN
  * and DISTINCT entries survive state files of two buckets; aggregates over joins and
  * non-aggregating tables refresh incrementally, while a shape not built yet (constant rows)
- * runs FULL with the reason in the summary and a warning; --full
- * rebuilds the state; a state manifest that is gone makes the next refresh rebuild, with the
- * reason recorded.
+ * runs FULL with the reason in the summary and a warning; --full rebuilds the state; a state
+ * manifest that is gone makes the next refresh rebuild, with the reason recorded.
  */
 #define _GNU_SOURCE /* mkdtemp, nftw */
 #include "engine/database.h"

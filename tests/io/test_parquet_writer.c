@@ -1,9 +1,9 @@
 /*
  * Description: the Parquet writer — the Thrift compact writer against the reader, the hybrid
  * RLE and DELTA_BINARY_PACKED encoders against the decoders (RLE runs for repeats, every bit
- * width, wrapping deltas), bound truncation, then whole files:
- * every Floe type at 0/50/100% NULLs under every codec, empty, one row, many row groups (by rows
- * and by bytes), dictionary off, delta-encoded integers, the dictionary fallback to PLAIN, 1 MiB strings, a selection
+ * width, wrapping deltas), bound truncation, then whole files: every Floe type at 0/50/100%
+ * NULLs under every codec, empty, one row, many row groups (by rows and by bytes), dictionary
+ * off, delta-encoded integers, the dictionary fallback to PLAIN, 1 MiB strings, a selection
  * vector, Iceberg metrics, contract errors and allocation failure at every allocation. Files are
  * read back with the footer reader (schema, field ids, num_rows, statistics) and their pages
  * decoded here with io/parquet_codec.h and io/parquet_encoding.h; expected values and
