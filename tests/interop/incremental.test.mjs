@@ -5,9 +5,9 @@
 // seeded random generator of queries x mutation sequences. After EVERY refresh each dynamic table
 // is checked by lib/incremental_cases.mjs: equal to DuckDB's evaluation of its SELECT over the
 // sources' current rows (all read with icebird), exactly equal to its FULL twin (same SELECT,
-// REFRESH_MODE = FULL), lineage column and summary consistent. Today every refresh is FULL, so
-// the harness proves itself on the full path; when incremental refreshes land, the same checks
-// hold them to the full ones.
+// REFRESH_MODE = FULL), lineage column and summary consistent. The incremental refreshes it
+// checks are counted and printed beside the full ones (a table that falls back to FULL is held
+// to the same checks).
 // Env: FLOE_ENGINE = the floe-engine binary. FLOE_IDIFF_SEED = the generator's seed (printed;
 // random otherwise), FLOE_IDIFF_CASES = how many generated cases (default 504), FLOE_IDIFF_LAKE =
 // run only that generated lake (from a failure report), FLOE_IDIFF_KEEP=1 keeps failing lakes.
