@@ -2147,13 +2147,20 @@ static int delta_part_of(const run_state *run, uint32_t b, floe_eng_group_state_
 {
     const floe_eng_group_state_flat *delta = &run->delta_flat;
     memset(part, 0, sizeof *part);
-    uint32_t *renumbered = floe_malloc(((size_t)delta->group_count + 1) * sizeof *renumbered);
-    FLOE_RETURN_IF(renumbered == NULL, FLOE_ENOMEM, err, "out of memory");
-    uint32_t groups = 0, capacity = 0;
     const uint32_t *in_bucket = run->delta_order + run->delta_offsets[b];
     uint32_t in_bucket_count = run->delta_offsets[b + 1] - run->delta_offsets[b];
-    for (uint32_t i = 0; i < in_bucket_count; i++) renumbered[in_bucket[i]] = groups++;
-    capacity = groups;
+    uint32_t capacity = in_bucket_count;
+    /* Entries name their group by D's number: only calls that keep entries need the map from
+     * D's numbers to the part's (an array as long as D, written all over, for every bucket). */
+    bool any_entries = false;
+    for (uint32_t c = 0; c < run->layout.call_count; c++)
+        any_entries |= run->layout.calls[c].entries;
+    uint32_t *renumbered = NULL;
+    if (any_entries) {
+        renumbered = floe_malloc(((size_t)delta->group_count + 1) * sizeof *renumbered);
+        FLOE_RETURN_IF(renumbered == NULL, FLOE_ENOMEM, err, "out of memory");
+        for (uint32_t i = 0; i < in_bucket_count; i++) renumbered[in_bucket[i]] = i;
+    }
     for (uint32_t c = 0; c < run->layout.call_count; c++) {
         const floe_eng_group_entries *entries = &delta->calls[c].entries;
         uint32_t count = 0;
@@ -2193,7 +2200,7 @@ static int delta_part_of(const run_state *run, uint32_t b, floe_eng_group_state_
         for (uint32_t i = 0; from->validity != NULL && i < in_bucket_count; i++)
             if (floe_vector_is_null(from, in_bucket[i])) set_null(to, i);
     }
-    part->group_count = groups;
+    part->group_count = in_bucket_count;
     for (uint32_t c = 0; status == FLOE_OK && c < run->layout.call_count; c++) {
         if (!run->layout.calls[c].entries) continue;
         const floe_eng_group_entries *from = &delta->calls[c].entries;
