@@ -80,7 +80,11 @@ typedef struct column_state {
     uint32_t storage_width;  /* bytes per value in a floe_vector */
     stat_kind kind;
     bool dictionary_allowed; /* type and options permit a dictionary */
-    int32_t value_encoding;  /* of pages without a dictionary: PLAIN or DELTA_BINARY_PACKED */
+    int32_t value_encoding;  /* of pages without a dictionary: PLAIN, DELTA_BINARY_PACKED or
+                              * DELTA_BYTE_ARRAY */
+    int32_t codec;           /* floe_pq_codec of the chunk: the options' one, or none for a
+                              * delta-encoded column */
+    int32_t data_page_type;  /* DATA_PAGE, or DATA_PAGE_V2 for DELTA_BYTE_ARRAY (below) */
 
     /* the open page */
     uint32_t *levels;        /* definition levels (OPTIONAL columns) */
@@ -121,6 +125,7 @@ struct floe_pq_writer {
     floe_pq_codec_context *codec;
     floe_pq_buffer page;        /* scratch: an uncompressed page body */
     floe_pq_buffer compressed;  /* scratch: a compressed page body */
+    floe_pq_buffer scratch;     /* scratch of the page encoders */
     floe_thrift_writer header;  /* scratch: a page header */
     floe_thrift_writer row_group_meta; /* every finished RowGroup struct, back to back */
 
@@ -225,8 +230,8 @@ static int emit(floe_pq_writer *writer, const void *bytes, size_t size, floe_err
 
 /* ---- schema -------------------------------------------------------------------------------- */
 
-static int setup_column(column_state *column, const floe_pq_write_column *spec, bool dictionary,
-                        bool delta_integers, floe_error *err)
+static int setup_column(column_state *column, const floe_pq_write_column *spec,
+                        const floe_pq_write_options *options, floe_error *err)
 {
     FLOE_RETURN_IF(spec->name == NULL || spec->name[0] == '\0', FLOE_EINVAL, err,
                    "a column has no name");
@@ -238,7 +243,7 @@ static int setup_column(column_state *column, const floe_pq_write_column *spec, 
     column->nullable = spec->nullable;
     column->field_id = spec->field_id;
     column->storage_width = (uint32_t)floe_type_width(spec->type);
-    column->dictionary_allowed = dictionary;
+    column->dictionary_allowed = !options->disable_dictionary;
     switch (spec->type.id) {
     case FLOE_TYPE_BOOLEAN:
         column->physical = FLOE_PQ_BOOLEAN, column->width = 1, column->kind = STAT_BOOLEAN;
@@ -278,13 +283,23 @@ static int setup_column(column_state *column, const floe_pq_write_column *spec, 
     default: return floe_error_set(err, FLOE_EINVAL, "column '%s': invalid type", spec->name);
     }
     column->value_encoding = FLOE_PQ_PLAIN;
-    bool integer = spec->type.id == FLOE_TYPE_INT32 || spec->type.id == FLOE_TYPE_INT64 ||
-                   spec->type.id == FLOE_TYPE_DATE || spec->type.id == FLOE_TYPE_TIMESTAMP ||
-                   spec->type.id == FLOE_TYPE_TIMESTAMPTZ;
-    if (delta_integers && integer) {
-        column->value_encoding = FLOE_PQ_DELTA_BINARY_PACKED;
-        column->dictionary_allowed = false;
+    column->codec = options->codec;
+    if (options->delta_encoding && spec->type.id != FLOE_TYPE_BOOLEAN) {
+        if (column->physical == FLOE_PQ_INT32 || column->physical == FLOE_PQ_INT64) {
+            column->value_encoding = FLOE_PQ_DELTA_BINARY_PACKED;
+        } else if (column->physical == FLOE_PQ_FIXED_LEN_BYTE_ARRAY) {
+            column->value_encoding = FLOE_PQ_DELTA_BYTE_ARRAY;
+        }
+        if (column->value_encoding != FLOE_PQ_PLAIN) {
+            column->dictionary_allowed = false;
+            column->codec = FLOE_PQ_CODEC_UNCOMPRESSED;
+        }
     }
+    /* parquet-mr, whose v2 writer uses DELTA_BYTE_ARRAY for FIXED_LEN_BYTE_ARRAY, puts it in
+     * v2 data pages, and some readers (hyparquet, under icebird) read it only there. */
+    column->data_page_type = column->value_encoding == FLOE_PQ_DELTA_BYTE_ARRAY
+                                 ? FLOE_PQ_DATA_PAGE_V2
+                                 : FLOE_PQ_DATA_PAGE;
     floe_pq_dictionary_init(&column->dictionary, column->width);
     column->use_dictionary = column->dictionary_allowed;
     return FLOE_OK;
@@ -357,6 +372,7 @@ void floe_pq_writer_free(floe_pq_writer *writer)
     floe_pq_codec_context_free(writer->codec);
     floe_pq_buffer_fini(&writer->page);
     floe_pq_buffer_fini(&writer->compressed);
+    floe_pq_buffer_fini(&writer->scratch);
     floe_thrift_writer_fini(&writer->header);
     floe_thrift_writer_fini(&writer->row_group_meta);
     floe_free(writer->output);
@@ -380,9 +396,7 @@ static int writer_setup(floe_pq_writer *writer, const floe_pq_write_schema *sche
     FLOE_RETURN_IF(writer->columns == NULL, FLOE_ENOMEM, err, "out of memory");
     for (uint32_t i = 0; i < schema->column_count; i++) {
         writer->column_count = i + 1;
-        FLOE_TRY(setup_column(&writer->columns[i], &schema->columns[i],
-                              !writer->options.disable_dictionary,
-                              writer->options.delta_integers, err));
+        FLOE_TRY(setup_column(&writer->columns[i], &schema->columns[i], &writer->options, err));
         for (uint32_t j = 0; j < i; j++) {
             FLOE_RETURN_IF(strcmp(writer->columns[j].name, writer->columns[i].name) == 0,
                            FLOE_EINVAL, err, "duplicate column name '%s'", writer->columns[i].name);
@@ -583,19 +597,28 @@ static size_t plain_fixed(const column_state *column, const stat_value *value, u
 
 /* ---- pages --------------------------------------------------------------------------------- */
 
+/* What a v2 data page header adds: its rows, NULLs and the bytes of definition levels at the
+ * start of writer->page (v2 pages never compress their levels; Floe writes them only for
+ * columns without a codec, so is_compressed is false). */
+typedef struct page_v2_counts {
+    int32_t null_count;
+    int32_t levels_size;
+} page_v2_counts;
+
 /* Compresses writer->page and appends header + body to the column's chunk buffer (or to `out`
- * for a dictionary page). */
+ * for a dictionary page). `v2` is NULL but for DATA_PAGE_V2. */
 static int finish_page(floe_pq_writer *writer, column_state *column, floe_pq_buffer *out,
-                       int32_t page_type, int32_t value_count, int32_t encoding, floe_error *err)
+                       int32_t page_type, int32_t value_count, int32_t encoding,
+                       const page_v2_counts *v2, floe_error *err)
 {
     size_t raw = writer->page.size;
     FLOE_RETURN_IF(raw > INT32_MAX, FLOE_ERANGE, err, "page of %zu bytes too large", raw);
-    size_t bound = floe_pq_compress_bound(writer->options.codec, raw);
+    size_t bound = floe_pq_compress_bound(column->codec, raw);
     FLOE_RETURN_IF(bound == 0 && raw != 0, FLOE_ERANGE, err, "page of %zu bytes too large", raw);
     writer->compressed.size = 0;
     FLOE_TRY(floe_pq_buffer_reserve(&writer->compressed, bound + 1, err));
     size_t compressed_size = 0;
-    FLOE_TRY(floe_pq_compress(writer->codec, writer->options.codec,
+    FLOE_TRY(floe_pq_compress(writer->codec, column->codec,
                               writer->options.compression_level, writer->compressed.data,
                               writer->compressed.capacity, writer->page.data, raw,
                               &compressed_size, err));
@@ -614,6 +637,21 @@ static int finish_page(floe_pq_writer *writer, column_state *column, floe_pq_buf
         floe_thrift_write_i32_field(header, FLOE_PQ_DPH_ENCODING, encoding);
         floe_thrift_write_i32_field(header, FLOE_PQ_DPH_DEFINITION_LEVEL_ENCODING, FLOE_PQ_RLE);
         floe_thrift_write_i32_field(header, FLOE_PQ_DPH_REPETITION_LEVEL_ENCODING, FLOE_PQ_RLE);
+        floe_thrift_write_struct_end(header);
+    } else if (page_type == FLOE_PQ_DATA_PAGE_V2) {
+        FLOE_RETURN_IF(column->codec != FLOE_PQ_CODEC_UNCOMPRESSED, FLOE_EINVAL, err,
+                       "column '%s': v2 pages are written without a codec", column->name);
+        floe_thrift_write_field_header(header, FLOE_THRIFT_STRUCT,
+                                       FLOE_PQ_PH_DATA_PAGE_HEADER_V2);
+        floe_thrift_write_struct_begin(header);
+        floe_thrift_write_i32_field(header, FLOE_PQ_DPH2_NUM_VALUES, value_count);
+        floe_thrift_write_i32_field(header, FLOE_PQ_DPH2_NUM_NULLS, v2->null_count);
+        floe_thrift_write_i32_field(header, FLOE_PQ_DPH2_NUM_ROWS, value_count);
+        floe_thrift_write_i32_field(header, FLOE_PQ_DPH2_ENCODING, encoding);
+        floe_thrift_write_i32_field(header, FLOE_PQ_DPH2_DEFINITION_LEVELS_BYTE_LENGTH,
+                                    v2->levels_size);
+        floe_thrift_write_i32_field(header, FLOE_PQ_DPH2_REPETITION_LEVELS_BYTE_LENGTH, 0);
+        floe_thrift_write_bool_field(header, FLOE_PQ_DPH2_IS_COMPRESSED, false);
         floe_thrift_write_struct_end(header);
     } else {
         floe_thrift_write_field_header(header, FLOE_THRIFT_STRUCT,
@@ -653,7 +691,16 @@ static int flush_page(floe_pq_writer *writer, column_state *column, floe_error *
                    column->page_rows);
     floe_pq_buffer *page = &writer->page;
     page->size = 0;
-    if (column->nullable) {
+    bool v2 = column->data_page_type == FLOE_PQ_DATA_PAGE_V2;
+    page_v2_counts counts = {0, 0};
+    if (column->nullable && v2) {
+        /* v2: the levels without a length prefix; the header gives their size */
+        FLOE_TRY(floe_pq_rle_encode(page, column->levels, column->level_count, 1, err));
+        FLOE_RETURN_IF(page->size > INT32_MAX, FLOE_ERANGE, err, "levels too large");
+        counts.levels_size = (int32_t)page->size;
+        for (size_t i = 0; i < column->level_count; i++)
+            counts.null_count += column->levels[i] == 0;
+    } else if (column->nullable) {
         FLOE_TRY(floe_pq_buffer_reserve(page, 4, err));
         page->size = 4;
         FLOE_TRY(floe_pq_rle_encode(page, column->levels, column->level_count, 1, err));
@@ -687,11 +734,16 @@ static int flush_page(floe_pq_writer *writer, column_state *column, floe_error *
                                       column->values.size / column->width, column->width == 8,
                                       err));
         encoding = FLOE_PQ_DELTA_BINARY_PACKED;
+    } else if (column->value_encoding == FLOE_PQ_DELTA_BYTE_ARRAY) {
+        FLOE_TRY(floe_pq_delta_byte_array_encode_fixed(page, column->values.data,
+                                                       column->values.size / column->width,
+                                                       column->width, &writer->scratch, err));
+        encoding = FLOE_PQ_DELTA_BYTE_ARRAY;
     } else {
         FLOE_TRY(floe_pq_buffer_append(page, column->values.data, column->values.size, err));
     }
-    FLOE_TRY(finish_page(writer, column, &column->chunk, FLOE_PQ_DATA_PAGE,
-                         (int32_t)column->page_rows, encoding, err));
+    FLOE_TRY(finish_page(writer, column, &column->chunk, column->data_page_type,
+                         (int32_t)column->page_rows, encoding, v2 ? &counts : NULL, err));
     if (encoding == FLOE_PQ_RLE_DICTIONARY) {
         column->dictionary_data_pages++;
     } else {
@@ -1076,7 +1128,7 @@ static int write_chunk(floe_pq_writer *writer, column_state *column, floe_thrift
                                        column->dictionary.plain.size, err));
         floe_pq_buffer dictionary_page = {NULL, 0, 0};
         int status = finish_page(writer, column, &dictionary_page, FLOE_PQ_DICTIONARY_PAGE,
-                                 (int32_t)column->dictionary.count, FLOE_PQ_PLAIN, err);
+                                 (int32_t)column->dictionary.count, FLOE_PQ_PLAIN, NULL, err);
         if (status == FLOE_OK) {
             dictionary_offset = writer->file_offset;
             status = emit(writer, dictionary_page.data, dictionary_page.size, err);
@@ -1110,7 +1162,7 @@ static int write_chunk(floe_pq_writer *writer, column_state *column, floe_thrift
     floe_thrift_write_field_header(meta, FLOE_THRIFT_LIST, FLOE_PQ_CMD_PATH_IN_SCHEMA);
     floe_thrift_write_list_begin(meta, FLOE_THRIFT_BINARY, 1);
     floe_thrift_write_string(meta, column->name);
-    floe_thrift_write_i32_field(meta, FLOE_PQ_CMD_CODEC, writer->options.codec);
+    floe_thrift_write_i32_field(meta, FLOE_PQ_CMD_CODEC, column->codec);
     floe_thrift_write_i64_field(meta, FLOE_PQ_CMD_NUM_VALUES, column->chunk_values);
     floe_thrift_write_i64_field(meta, FLOE_PQ_CMD_TOTAL_UNCOMPRESSED_SIZE,
                                 (int64_t)column->chunk_uncompressed);
@@ -1140,7 +1192,7 @@ static int write_chunk(floe_pq_writer *writer, column_state *column, floe_thrift
     }
     if (column->plain_data_pages > 0) {
         floe_thrift_write_struct_begin(meta);
-        floe_thrift_write_i32_field(meta, FLOE_PQ_ES_PAGE_TYPE, FLOE_PQ_DATA_PAGE);
+        floe_thrift_write_i32_field(meta, FLOE_PQ_ES_PAGE_TYPE, column->data_page_type);
         floe_thrift_write_i32_field(meta, FLOE_PQ_ES_ENCODING, column->value_encoding);
         floe_thrift_write_i32_field(meta, FLOE_PQ_ES_COUNT, (int32_t)column->plain_data_pages);
         floe_thrift_write_struct_end(meta);

@@ -24,18 +24,26 @@
  * - Every column is a leaf under the root "schema" group, REQUIRED or OPTIONAL, with field_id.
  * - FileMetaData.version is 2: the file uses RLE_DICTIONARY and the format-2 statistics fields
  *   (min_value/max_value, nan_count); data pages are v1 (DataPageHeader), as Arrow's default
- *   output is, because every reader in use reads v1 pages. created_by is
+ *   output is, because every reader in use reads v1 pages, except DELTA_BYTE_ARRAY ones (below),
+ *   which are v2 as parquet-mr writes them: some readers (hyparquet) take that encoding only in
+ *   v2 pages. created_by is
  *   "floe version 0.1.0 (build <git or 'dev'>)", the parquet-mr shape that readers parse for
  *   writer-bug workarounds. column_orders says TYPE_ORDER for every column so readers trust
  *   min_value/max_value. Key-value metadata: "iceberg.schema" (the caller's Iceberg schema JSON,
  *   as Iceberg's own writers store it) when given, then the caller's pairs.
- * - Pages: data page v1; OPTIONAL columns carry definition levels (RLE/bit-packed hybrid, bit
- *   width 1, 4-byte length prefix); REQUIRED ones none. No repetition levels (flat schema).
+ * - Pages: OPTIONAL columns carry definition levels (RLE/bit-packed hybrid, bit width 1; a
+ *   4-byte length prefix in v1 pages, the header's length in v2 ones, never compressed);
+ *   REQUIRED ones none. No repetition levels (flat schema).
  *   Values are dictionary-encoded (one DICTIONARY_PAGE in PLAIN per column chunk, data pages
  *   RLE_DICTIONARY: a bit-width byte then hybrid-encoded indices) except BOOLEAN, which is PLAIN,
- *   and, when options.delta_integers asks, integers, dates and timestamps (not decimals), which
- *   are DELTA_BINARY_PACKED: a column of counts, row numbers or ids then takes a few bits a value
- *   with no codec at all.
+ *   and, when options.delta_encoding asks, the columns of integers, dates, timestamps and
+ *   decimals: DELTA_BINARY_PACKED when stored as INT32 / INT64, DELTA_BYTE_ARRAY when
+ *   FIXED_LEN_BYTE_ARRAY (decimals over 18 digits). Such a column chunk has no codec whatever
+ *   the options say: counts, row numbers or ids take a few bits a value and a 16-byte sum about
+ *   its significant bytes, and a codec finds little more (ZSTD made a bucket's 62,682
+ *   delta-encoded customer ids 15 bytes larger). For a refresh rewriting 1M groups of
+ *   (key, COUNT, DECIMAL SUM) that took 201 -> 185 ms, output files 1.6% larger and changelog
+ *   files (Snappy before) 26% smaller.
  *   The dictionary is given up — the chunk continues with PLAIN pages after the dictionary pages
  *   already written, and the chunk's encodings list both — when it would pass
  *   dictionary_max_bytes (plain-encoded size) or dictionary_max_entries. It is also given up at
@@ -129,8 +137,8 @@ typedef struct floe_pq_write_options {
     uint64_t row_group_rows;        /* and at most this many rows; 0: no limit */
     uint32_t page_bytes;            /* uncompressed bytes per data page; 0: 1 MiB */
     bool disable_dictionary;        /* true: PLAIN everywhere */
-    bool delta_integers;            /* true: INT32 / INT64 columns of integers, dates and
-                                     * timestamps are DELTA_BINARY_PACKED, never dictionary */
+    bool delta_encoding;            /* true: integer, date, timestamp and decimal columns are
+                                     * delta-encoded, never dictionary, with no codec (above) */
     uint32_t dictionary_max_bytes;  /* plain-encoded dictionary size limit; 0: 1 MiB */
     uint32_t dictionary_max_entries;/* dictionary entry limit; 0: 65536 */
     uint32_t statistics_max_bytes;  /* STRING/BINARY min/max longer than this are truncated;

@@ -227,6 +227,54 @@ int floe_pq_delta_encode(floe_pq_buffer *out, const void *values, size_t count, 
     return FLOE_OK;
 }
 
+/* Bytes at the start of two `width`-byte values that are equal. */
+static size_t common_prefix(const uint8_t *left, const uint8_t *right, size_t width)
+{
+    size_t same = 0;
+    while (same + 8 <= width) {
+        uint64_t a, b;
+        memcpy(&a, left + same, 8);
+        memcpy(&b, right + same, 8);
+        uint64_t differ = a ^ b;
+        /* Memory order is the little-endian word's low bytes first. */
+        if (differ != 0) return same + (size_t)__builtin_ctzll(differ) / 8;
+        same += 8;
+    }
+    while (same < width && left[same] == right[same]) same++;
+    return same;
+}
+
+int floe_pq_delta_byte_array_encode_fixed(floe_pq_buffer *out, const uint8_t *values,
+                                          size_t count, size_t width, floe_pq_buffer *scratch,
+                                          floe_error *err)
+{
+    FLOE_RETURN_IF(width == 0 || width > INT32_MAX, FLOE_EINVAL, err,
+                   "DELTA_BYTE_ARRAY: value width %zu", width);
+    scratch->size = 0;
+    FLOE_TRY(floe_pq_buffer_reserve(scratch, count * 2 * sizeof(int32_t), err));
+    int32_t *prefixes = (int32_t *)(void *)scratch->data;
+    int32_t *suffixes = prefixes + count;
+    size_t suffix_bytes = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t prefix = i == 0 ? 0 : common_prefix(values + (i - 1) * width, values + i * width,
+                                                   width);
+        prefixes[i] = (int32_t)prefix;
+        suffixes[i] = (int32_t)(width - prefix);
+        suffix_bytes += width - prefix;
+    }
+    FLOE_TRY(floe_pq_delta_encode(out, prefixes, count, false, err));
+    FLOE_TRY(floe_pq_delta_encode(out, suffixes, count, false, err));
+    FLOE_TRY(floe_pq_buffer_reserve(out, suffix_bytes, err));
+    uint8_t *at = out->data + out->size;
+    for (size_t i = 0; i < count; i++) {
+        size_t prefix = (size_t)prefixes[i];
+        memcpy(at, values + i * width + prefix, width - prefix);
+        at += width - prefix;
+    }
+    out->size = (size_t)(at - out->data);
+    return FLOE_OK;
+}
+
 int floe_pq_plain_encode_booleans(floe_pq_buffer *out, const uint8_t *values, size_t count,
                                   floe_error *err)
 {

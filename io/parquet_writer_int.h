@@ -56,6 +56,17 @@ int floe_pq_rle_encode(floe_pq_buffer *out, const uint32_t *values, size_t count
 int floe_pq_delta_encode(floe_pq_buffer *out, const void *values, size_t count, bool is_int64,
                          floe_error *err);
 
+/* Appends the DELTA_BYTE_ARRAY encoding (Encodings.md) of `count` FIXED_LEN_BYTE_ARRAY values
+ * of `width` bytes each, back to back at `values`: each value's prefix shared with the one
+ * before it (0 for the first), DELTA_BINARY_PACKED; then the rest of each value as
+ * DELTA_LENGTH_BYTE_ARRAY (their lengths DELTA_BINARY_PACKED, then their bytes). Big-endian
+ * decimals of a few significant bytes share their sign-extension bytes, so a 16-byte sum takes
+ * about its significant bytes. `scratch` holds the lengths meanwhile (grown as needed; the
+ * caller owns and frees it). */
+int floe_pq_delta_byte_array_encode_fixed(floe_pq_buffer *out, const uint8_t *values,
+                                          size_t count, size_t width, floe_pq_buffer *scratch,
+                                          floe_error *err);
+
 /* Appends booleans (bytes 0/1) bit-packed LSB first (PLAIN BOOLEAN). */
 int floe_pq_plain_encode_booleans(floe_pq_buffer *out, const uint8_t *values, size_t count,
                                   floe_error *err);

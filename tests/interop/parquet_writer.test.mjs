@@ -78,9 +78,10 @@ for (const codec of ['zstd', 'snappy', 'uncompressed']) {
   });
 }
 
-// delta_integers (the state files' option): integers, dates and timestamps DELTA_BINARY_PACKED,
-// NULLs and the wrapping deltas of random int64s included.
-test('DuckDB reads delta-encoded integer columns as generated', async () => {
+// delta_encoding (the option of Floe's refresh files): integers, dates, timestamps and narrow
+// decimals DELTA_BINARY_PACKED, the 38-digit decimal DELTA_BYTE_ARRAY, each of those chunks
+// without a codec; NULLs, negative decimals and the wrapping deltas of random int64s included.
+test('DuckDB reads delta-encoded integer and decimal columns as generated', async () => {
   const expected = sidecar('types.jsonl');
   const file = path.join(samples, 'types_delta.parquet');
   const actual = await rows(typesQuery('types_delta.parquet'));
@@ -91,9 +92,12 @@ test('DuckDB reads delta-encoded integer columns as generated', async () => {
       assert.deepEqual(actual[i][key], expected[i][key], `row ${i} ${key}`);
     }
   }
-  const encodings = await rows(`SELECT path_in_schema AS name, encodings FROM parquet_metadata('${file}') WHERE row_group_id = 0`);
-  const delta = encodings.filter((r) => r.encodings.includes('DELTA_BINARY_PACKED')).map((r) => r.name).sort();
-  assert.deepEqual(delta, ['day', 'i32', 'i64', 'row_id', 'ts', 'tstz']);
+  const chunks = await rows(`SELECT path_in_schema AS name, encodings, compression FROM parquet_metadata('${file}') WHERE row_group_id = 0`);
+  const named = (encoding) => chunks.filter((r) => r.encodings.includes(encoding)).map((r) => r.name).sort();
+  assert.deepEqual(named('DELTA_BINARY_PACKED'), ['day', 'dec18', 'dec9', 'i32', 'i64', 'row_id', 'ts', 'tstz']);
+  assert.deepEqual(named('DELTA_BYTE_ARRAY'), ['dec38']);
+  const compressed = chunks.filter((r) => r.compression !== 'UNCOMPRESSED').map((r) => r.name).sort();
+  assert.deepEqual(compressed, ['blob', 'f32', 'f64', 'flag', 'name']);
 });
 
 test('DuckDB sees field ids, logical types, key-value metadata and created_by', async () => {

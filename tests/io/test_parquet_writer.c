@@ -211,6 +211,74 @@ START_TEST(delta_encoder_round_trips_at_every_width)
 }
 END_TEST
 
+/* DELTA_BYTE_ARRAY of fixed-width values through Floe's decoder: widths around the encoder's
+ * 8-byte compare, counts around the delta blocks' edges, values that share nothing, everything
+ * (repeats) or a run of leading bytes as sign-extended decimals do; and the size that sharing
+ * buys: 16-byte values with 3 significant bytes take about 3 bytes each. */
+START_TEST(delta_byte_array_round_trips_fixed_values)
+{
+    enum { MAX = 1000 };
+    static const size_t widths[] = {1, 3, 7, 8, 9, 15, 16, 17, 24};
+    static const size_t counts[] = {0, 1, 2, 127, 128, 129, 500, MAX};
+    uint64_t seed = 2463534242u;
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        size_t width = widths[w];
+        uint8_t *values = malloc(MAX * width);
+        for (size_t i = 0; i < MAX; i++) {
+            seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+            uint8_t *value = values + i * width;
+            /* a third random, a third repeating the one before, a third sign-extended */
+            int kind = (int)(seed % 3);
+            for (size_t b = 0; b < width; b++) value[b] = (uint8_t)(seed >> ((b % 8) * 8));
+            if (kind == 1 && i > 0) memcpy(value, value - width, width);
+            if (kind == 2) memset(value, (seed & 8) != 0 ? 0xFF : 0x00, width - width / 3);
+        }
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            size_t count = counts[c];
+            floe_pq_buffer out = {NULL, 0, 0}, scratch = {NULL, 0, 0};
+            ck_assert_int_eq(floe_pq_delta_byte_array_encode_fixed(&out, values, count, width,
+                                                                   &scratch, NULL),
+                             FLOE_OK);
+            floe_string_ref *refs = malloc((count + 1) * sizeof *refs);
+            floe_arena arena;
+            floe_arena_init(&arena, 4096, 0);
+            const uint8_t *heap = NULL;
+            size_t decoded = 0, consumed = 0;
+            floe_error err;
+            floe_error_clear(&err);
+            ck_assert_msg(floe_pq_delta_byte_array(refs, count, out.data, out.size, &arena, &heap,
+                                                   &decoded, &consumed, &err) == FLOE_OK,
+                          "width %zu count %zu: %s", width, count, err.message);
+            ck_assert_uint_eq(decoded, count);
+            ck_assert_uint_eq(consumed, out.size);
+            for (size_t i = 0; i < count; i++) {
+                ck_assert_uint_eq(refs[i].length, width);
+                ck_assert_msg(memcmp(heap + refs[i].offset, values + i * width, width) == 0,
+                              "width %zu count %zu value %zu", width, count, i);
+            }
+            floe_arena_fini(&arena);
+            free(refs);
+            floe_pq_buffer_fini(&out);
+            floe_pq_buffer_fini(&scratch);
+        }
+        free(values);
+    }
+    /* 1000 positive 16-byte values below 2^24, as a bucket's DECIMAL(38,2) sums are. */
+    uint8_t sums[MAX * 16];
+    memset(sums, 0, sizeof sums);
+    for (size_t i = 0; i < MAX; i++) {
+        seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+        for (size_t b = 0; b < 3; b++) sums[i * 16 + 13 + b] = (uint8_t)(seed >> (b * 8));
+    }
+    floe_pq_buffer out = {NULL, 0, 0}, scratch = {NULL, 0, 0};
+    ck_assert_int_eq(floe_pq_delta_byte_array_encode_fixed(&out, sums, MAX, 16, &scratch, NULL),
+                     FLOE_OK);
+    ck_assert_uint_le(out.size, MAX * 3 + MAX / 2);
+    floe_pq_buffer_fini(&out);
+    floe_pq_buffer_fini(&scratch);
+}
+END_TEST
+
 START_TEST(bounds_truncate_to_valid_prefixes)
 {
     uint8_t out[64];
@@ -501,6 +569,28 @@ static void decode_values(const floe_pq_column *column, int encoding, const uint
         free(values);
         return;
     }
+    if (encoding == FLOE_PQ_DELTA_BYTE_ARRAY) {
+        ck_assert_int_eq(column->physical_type, FLOE_PQ_FIXED_LEN_BYTE_ARRAY);
+        floe_string_ref *refs = malloc((count + 1) * sizeof *refs);
+        floe_arena arena;
+        floe_arena_init(&arena, 4096, 0);
+        const uint8_t *heap = NULL;
+        size_t decoded = 0, consumed = 0;
+        ck_assert_msg(floe_pq_delta_byte_array(refs, count, src, size, &arena, &heap, &decoded,
+                                               &consumed, &err) == FLOE_OK,
+                      "%s", err.message);
+        ck_assert_uint_eq(decoded, count);
+        ck_assert_uint_eq(consumed, size);
+        for (size_t i = 0; i < count; i++) {
+            ck_assert_uint_eq(refs[i].length, (uint32_t)column->type_length);
+            out[i].size = refs[i].length;
+            out[i].bytes = malloc(refs[i].length);
+            memcpy(out[i].bytes, heap + refs[i].offset, refs[i].length);
+        }
+        floe_arena_fini(&arena);
+        free(refs);
+        return;
+    }
     ck_assert_int_eq(encoding, FLOE_PQ_PLAIN);
     if (column->physical_type == FLOE_PQ_BOOLEAN) {
         uint8_t *bits = malloc(count + 1);
@@ -582,6 +672,43 @@ static void read_chunk(const uint8_t *file, const floe_pq_file_metadata *meta, u
             decode_values(column, FLOE_PQ_PLAIN, page, page_size, dictionary_count, NULL, 0,
                           dictionary);
             facts->dictionary_pages++;
+        } else if (header.type == FLOE_PQ_DATA_PAGE_V2) {
+            /* Only DELTA_BYTE_ARRAY pages are v2: levels without a length prefix and never
+             * compressed, then the values; the counts in the header agree with the levels. */
+            ck_assert_int_eq(header.data_page_header_v2.encoding, FLOE_PQ_DELTA_BYTE_ARRAY);
+            ck_assert(!header.data_page_header_v2.is_compressed);
+            ck_assert_int_eq(header.data_page_header_v2.repetition_levels_byte_length, 0);
+            size_t count = (size_t)header.data_page_header_v2.num_values;
+            ck_assert_int_eq(header.data_page_header_v2.num_rows, (int32_t)count);
+            size_t offset = (size_t)header.data_page_header_v2.definition_levels_byte_length;
+            ck_assert_uint_le(offset, page_size);
+            uint32_t *levels = malloc((count + 1) * sizeof *levels);
+            if (column->max_definition_level == 1) {
+                floe_pq_rle_decoder decoder;
+                ck_assert_int_eq(floe_pq_rle_init(&decoder, page, offset, 1, &err), FLOE_OK);
+                ck_assert_int_eq(floe_pq_rle_read(&decoder, levels, count, &err), FLOE_OK);
+            } else {
+                ck_assert_uint_eq(offset, 0);
+                for (size_t i = 0; i < count; i++) levels[i] = 1;
+            }
+            size_t present = 0;
+            for (size_t i = 0; i < count; i++) present += levels[i];
+            ck_assert_int_eq(header.data_page_header_v2.num_nulls, (int32_t)(count - present));
+            cell *values = calloc(present + 1, sizeof *values);
+            facts->plain_data_pages++;
+            decode_values(column, FLOE_PQ_DELTA_BYTE_ARRAY, page + offset, page_size - offset,
+                          present, NULL, 0, values);
+            size_t next = 0;
+            for (size_t i = 0; i < count; i++) {
+                if (levels[i] == 0) {
+                    cells[row].is_null = true;
+                } else {
+                    cells[row] = values[next++];
+                }
+                row++;
+            }
+            free(values);
+            free(levels);
         } else {
             ck_assert_int_eq(header.type, FLOE_PQ_DATA_PAGE);
             size_t count = (size_t)header.data_page_header.num_values;
@@ -769,7 +896,14 @@ static floe_pq_file_metadata *verify_file(const char *path, long rows, int null_
                                   memcmp(cmd->statistics->max_value.data, expected, n) == 0,
                               "column %d group %u max", c, g);
             }
-            ck_assert_int_eq(cmd->codec, meta->row_groups[0].columns[0].meta_data->codec);
+            /* One codec for the file (column 0, a BOOLEAN, is never delta-encoded), none for
+             * delta-encoded chunks. */
+            bool delta = false;
+            for (uint32_t e = 0; e < cmd->encoding_count; e++)
+                delta |= cmd->encodings[e] == FLOE_PQ_DELTA_BINARY_PACKED ||
+                         cmd->encodings[e] == FLOE_PQ_DELTA_BYTE_ARRAY;
+            ck_assert_int_eq(cmd->codec, delta ? FLOE_PQ_CODEC_UNCOMPRESSED
+                                               : meta->row_groups[0].columns[0].meta_data->codec);
         }
         first_row += group_rows;
     }
@@ -974,20 +1108,24 @@ START_TEST(dictionary_off_writes_plain_only)
 }
 END_TEST
 
-/* delta_integers: the integer, date and timestamp columns (1, 2, 5, 6, 7 and the required id)
- * are DELTA_BINARY_PACKED over several pages, with and without NULLs; the others, decimals
- * included, are written as without the option. */
-START_TEST(delta_integers_encode_integer_columns)
+/* delta_encoding: the integer, date, timestamp and decimal columns (1, 2, 5 to 10 and the
+ * required id) are delta-encoded over several pages, with and without NULLs (the 38-digit
+ * decimal DELTA_BYTE_ARRAY, the others DELTA_BINARY_PACKED), with no codec though the options
+ * ask for ZSTD; the others are written as without the option. */
+START_TEST(delta_encoding_encodes_integer_and_decimal_columns)
 {
-    static const bool delta_column[COLUMN_COUNT] = {
-        [1] = true, [2] = true, [5] = true, [6] = true, [7] = true, [13] = true,
+    static const int delta_column[COLUMN_COUNT] = {
+        [1] = FLOE_PQ_DELTA_BINARY_PACKED, [2] = FLOE_PQ_DELTA_BINARY_PACKED,
+        [5] = FLOE_PQ_DELTA_BINARY_PACKED, [6] = FLOE_PQ_DELTA_BINARY_PACKED,
+        [7] = FLOE_PQ_DELTA_BINARY_PACKED, [8] = FLOE_PQ_DELTA_BINARY_PACKED,
+        [9] = FLOE_PQ_DELTA_BINARY_PACKED, [10] = FLOE_PQ_DELTA_BYTE_ARRAY,
+        [13] = FLOE_PQ_DELTA_BINARY_PACKED,
     };
     for (int null_percent = 0; null_percent <= 50; null_percent += 50) {
         char *path = temp_path("delta");
         floe_pq_write_options options;
         floe_pq_write_options_default(&options);
-        options.delta_integers = true;
-        options.codec = FLOE_PQ_CODEC_UNCOMPRESSED;
+        options.delta_encoding = true;
         options.page_bytes = 2000;
         floe_pq_write_result result;
         floe_pq_column_result columns[COLUMN_COUNT];
@@ -995,11 +1133,15 @@ START_TEST(delta_integers_encode_integer_columns)
         floe_pq_file_metadata *meta = verify_file(path, 5000, null_percent);
         for (int c = 0; c < COLUMN_COUNT; c++) {
             const floe_pq_column_metadata *cmd = meta->row_groups[0].columns[c].meta_data;
-            bool has_delta = false;
+            int delta = 0;
             for (uint32_t e = 0; e < cmd->encoding_count; e++)
-                has_delta |= cmd->encodings[e] == FLOE_PQ_DELTA_BINARY_PACKED;
-            ck_assert_msg(has_delta == delta_column[c], "column %d", c);
-            if (delta_column[c]) ck_assert(!cmd->has_dictionary_page_offset);
+                if (cmd->encodings[e] == FLOE_PQ_DELTA_BINARY_PACKED ||
+                    cmd->encodings[e] == FLOE_PQ_DELTA_BYTE_ARRAY)
+                    delta = cmd->encodings[e];
+            ck_assert_msg(delta == delta_column[c], "column %d", c);
+            ck_assert_int_eq(cmd->codec, delta != 0 ? FLOE_PQ_CODEC_UNCOMPRESSED
+                                                    : FLOE_PQ_CODEC_ZSTD);
+            if (delta != 0) ck_assert(!cmd->has_dictionary_page_offset);
         }
         floe_pq_file_metadata_free(meta);
         unlink(path);
@@ -1278,6 +1420,7 @@ int main(void)
     tcase_add_test(encoders, thrift_writer_round_trips_through_reader);
     tcase_add_test(encoders, rle_encoder_round_trips_and_uses_runs);
     tcase_add_test(encoders, delta_encoder_round_trips_at_every_width);
+    tcase_add_test(encoders, delta_byte_array_round_trips_fixed_values);
     tcase_add_test(encoders, bounds_truncate_to_valid_prefixes);
     suite_add_tcase(suite, encoders);
     TCase *files = tcase_create("files");
@@ -1288,7 +1431,7 @@ int main(void)
     tcase_add_test(files, file_metrics_merge_row_groups);
     tcase_add_test(files, many_row_groups_by_rows_and_by_bytes);
     tcase_add_test(files, dictionary_off_writes_plain_only);
-    tcase_add_test(files, delta_integers_encode_integer_columns);
+    tcase_add_test(files, delta_encoding_encodes_integer_and_decimal_columns);
     tcase_add_test(files, dictionary_fallback_continues_plain);
     tcase_add_test(files, long_strings_round_trip_with_truncated_statistics);
     tcase_add_test(files, selection_vector_is_honoured);
