@@ -5,7 +5,7 @@
 // one run. bench/run-refresh.sh and bench/run-bench.sh prepare the lakes and run this script
 // from tests/interop (where @duckdb/node-api is installed):
 //
-//   node ../../bench/refresh_bench.mjs --engine BIN --datagen BIN --warehouse DIR --rows N
+//   node ../../bench/refresh_bench.mjs --engine BIN --datagen BIN --timer BIN --warehouse DIR --rows N
 //        [--deltas 0.1,1,10] [--repeat R] [--repeat-large R] [--full-repeat R]
 //        [--tables region,customer,join,filter] [--chain]
 //        [--growth-warehouse DIR --growth-rows N] [--exact-limit ROWS]
@@ -18,8 +18,8 @@
 //
 // Method. For each delta (a percentage of --rows, so a fixed row count per delta), R times:
 // append the delta as one snapshot, then refresh each dynamic table alone, timing the whole
-// floe-engine process (start, metadata, change detection, read, state, write, commit) under
-// /usr/bin/time for its peak RSS; the median is reported with the mode the refresh line showed
+// floe-engine process (start, metadata, change detection, read, state, write, commit, exit)
+// with bench/process_timer.c, from fork to reap, with its peak RSS; the median is reported with the mode the refresh line showed
 // ("incremental" or "full (reason)") and what the snapshot summary says it read
 // (floe.rows-read, floe.files-read, floe.bytes-read) and the engine's own floe.duration-ms.
 // Every repeat appends again, so the history grows while the benchmark runs: each row reports
@@ -79,6 +79,7 @@ function parseArguments(argv) {
     };
     if (option === '--engine') options.engine = value;
     else if (option === '--datagen') options.datagen = value;
+    else if (option === '--timer') options.timer = value;
     else if (option === '--warehouse') options.warehouse = value;
     else if (option === '--rows') options.rows = number();
     else if (option === '--deltas') options.deltas = value.split(',').filter((d) => d !== '').map(Number);
@@ -96,7 +97,7 @@ function parseArguments(argv) {
     else if (option === '--json-extra') options.extra = JSON.parse(value);
     else throw new Error(`unknown option ${option}`);
   }
-  if (!options.engine || !options.datagen) throw new Error('needs --engine BIN and --datagen BIN');
+  if (!options.engine || !options.datagen || !options.timer) throw new Error('needs --engine BIN, --datagen BIN and --timer BIN (floe-process-timer)');
   if (!options.warehouse && !options.freshnessWarehouse) throw new Error('needs --warehouse DIR (or --freshness-warehouse DIR)');
   if (options.warehouse && !options.rows) throw new Error('--warehouse needs --rows N (the history it holds)');
   if (options.deltas.some((d) => !(d > 0))) throw new Error('--deltas: percentages above 0, comma separated');
@@ -153,31 +154,23 @@ const CHAIN = [
 
 // ---- processes --------------------------------------------------------------------------------
 
-// GNU time reports the peak RSS of the process it runs (Debian package `time`).
-const gnuTime = '/usr/bin/time';
-const haveGnuTime = (() => {
-  try { fs.accessSync(gnuTime, fs.constants.X_OK); return true; } catch { return false; }
-})();
-
-// Runs floe-engine (or floe-datagen) to completion: wall seconds, peak RSS, stdout, or an error.
-function runTool(binary, args) {
-  const started = process.hrtime.bigint();
-  const result = haveGnuTime
-    ? spawnSync(gnuTime, ['-f', 'FLOE_BENCH_MAXRSS_KB=%M', binary, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
-    : spawnSync(binary, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+// Runs floe-engine (or floe-datagen) to completion under floe-process-timer
+// (bench/process_timer.c): the process's wall time from fork to reap and its peak RSS, stdout,
+// or an error. The timer's own figure leaves out what Node.js spends spawning it.
+function runTool(timer, binary, args) {
+  const result = spawnSync(timer, [binary, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (result.error) throw result.error;
   const stderr = result.stderr.split('\n');
-  const rssLine = stderr.find((l) => l.startsWith('FLOE_BENCH_MAXRSS_KB='));
-  const message = stderr.filter((l) => l.length > 0 && !l.startsWith('FLOE_BENCH_MAXRSS_KB=') &&
-    !l.startsWith('Command exited with non-zero status')).join(' ');
-  const run = { seconds, rssKb: rssLine ? Number(rssLine.split('=')[1]) : null, stdout: result.stdout, stderr: message };
-  if (result.status !== 0) run.error = `${path.basename(binary)} ${args.slice(2).join(' ')}: ${message || `exit status ${result.status}`}`;
+  const timed = stderr.find((l) => l.startsWith('FLOE_BENCH_PROCESS '));
+  const field = (name) => timed ? Number(timed.match(new RegExp(`${name}=(\\d+)`))[1]) : null;
+  const message = stderr.filter((l) => l.length > 0 && !l.startsWith('FLOE_BENCH_PROCESS ')).join(' ');
+  const run = { seconds: field('wall_ns') / 1e9, rssKb: field('maxrss_kb'), stdout: result.stdout, stderr: message };
+  if (result.status !== 0 || !timed) run.error = `${path.basename(binary)} ${args.slice(2).join(' ')}: ${message || `exit status ${result.status}`}`;
   return run;
 }
 
 function engine(options, warehouse, ...args) {
-  return runTool(options.engine, ['--warehouse', warehouse, ...args]);
+  return runTool(options.timer, options.engine, ['--warehouse', warehouse, ...args]);
 }
 
 function mustEngine(options, warehouse, ...args) {
@@ -187,7 +180,7 @@ function mustEngine(options, warehouse, ...args) {
 }
 
 function append(options, warehouse, rows) {
-  const run = runTool(options.datagen, ['orders', '--warehouse', warehouse, '--append', String(rows)]);
+  const run = runTool(options.timer, options.datagen, ['orders', '--warehouse', warehouse, '--append', String(rows)]);
   if (run.error) throw new Error(run.error);
   return run;
 }
@@ -650,7 +643,6 @@ async function main() {
   }
   report.load_average_end = load();
   console.log(`load average: ${report.load_average_start.join(' ')} at the start, ${report.load_average_end.join(' ')} at the end (2 cores)`);
-  if (!haveGnuTime) console.log(`peak RSS unavailable (${gnuTime} missing: install the Debian package "time")`);
   for (const failure of failures) console.log(`FAILED: ${failure}`);
   report.failures = failures;
   if (options.jsonOut) fs.writeFileSync(options.jsonOut, `${JSON.stringify(report, null, 1)}\n`);

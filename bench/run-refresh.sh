@@ -67,7 +67,8 @@ done
 
 datagen="$build/tools/datagen/floe-datagen"
 engine="$build/tools/floe-engine"
-for binary in "$datagen" "$engine"; do
+timer="$build/bench/floe-process-timer"
+for binary in "$datagen" "$engine" "$timer"; do
     if [[ ! -x $binary ]]; then
         echo "run-refresh.sh: $binary not found; build first (make build)" >&2
         exit 1
@@ -112,7 +113,7 @@ working_copy() {
 }
 
 base=$(base_lake "$rows" "$customers")
-arguments=(--engine "$engine" --datagen "$datagen" --rows "$rows" --deltas "$deltas"
+arguments=(--engine "$engine" --datagen "$datagen" --timer "$timer" --rows "$rows" --deltas "$deltas"
     --repeat "$repeat" --repeat-large "$repeat_large" --full-repeat "$full_repeat")
 working_copy "$base" "orders-$rows" >/dev/null
 arguments+=(--warehouse "${copies[-1]}")
