@@ -53,6 +53,14 @@ static char **copy_strings(char *const *strings, uint32_t count)
     return copy;
 }
 
+static void overlay_fini(floe_eng_state_overlay *overlay)
+{
+    floe_free(overlay->state_path);
+    floe_free(overlay->output_path);
+    floe_free(overlay->deletes_path);
+    memset(overlay, 0, sizeof *overlay);
+}
+
 static void set_fini(floe_eng_state_set *set)
 {
     for (uint32_t f = 0; set->files != NULL && f < set->file_count; f++)
@@ -61,6 +69,7 @@ static void set_fini(floe_eng_state_set *set)
     for (uint32_t b = 0; set->buckets != NULL && b < set->bucket_count; b++) {
         floe_free(set->buckets[b].state_path);
         floe_free(set->buckets[b].output_path);
+        overlay_fini(&set->buckets[b].overlay);
     }
     floe_free(set->buckets);
     floe_free(set->name);
@@ -146,8 +155,42 @@ int floe_eng_state_set_bucket(floe_eng_state_set *set, uint32_t bucket, const ch
     floe_eng_state_bucket *entry = &set->buckets[bucket];
     floe_free(entry->state_path);
     floe_free(entry->output_path);
+    overlay_fini(&entry->overlay);
     *entry = (floe_eng_state_bucket){state_copy, state_path ? state_rows : 0, output_copy,
-                                     output_path ? output_rows : 0};
+                                     output_path ? output_rows : 0, false, {0}};
+    return FLOE_OK;
+}
+
+int floe_eng_state_set_overlay(floe_eng_state_set *set, uint32_t bucket,
+                               const floe_eng_state_overlay *overlay, floe_error *err)
+{
+    if (bucket >= set->bucket_count)
+        return floe_error_set(err, FLOE_EINVAL, "state set %s: bucket %u of %u", set->name,
+                              bucket, set->bucket_count);
+    floe_eng_state_bucket *entry = &set->buckets[bucket];
+    if (overlay == NULL) {
+        overlay_fini(&entry->overlay);
+        entry->has_overlay = false;
+        return FLOE_OK;
+    }
+    if (entry->state_path == NULL || overlay->state_path == NULL)
+        return floe_error_set(err, FLOE_EINVAL,
+                              "state set %s: bucket %u: an overlay needs the bucket's state file "
+                              "and its own",
+                              set->name, bucket);
+    floe_eng_state_overlay copy = {
+        copy_string(overlay->state_path), overlay->state_rows,
+        copy_string(overlay->output_path), overlay->output_path ? overlay->output_rows : 0,
+        copy_string(overlay->deletes_path), overlay->deletes_path ? overlay->deleted_rows : 0,
+    };
+    if (copy.state_path == NULL || (overlay->output_path != NULL && copy.output_path == NULL) ||
+        (overlay->deletes_path != NULL && copy.deletes_path == NULL)) {
+        overlay_fini(&copy);
+        return floe_error_set(err, FLOE_ENOMEM, "out of memory recording state bucket %u", bucket);
+    }
+    overlay_fini(&entry->overlay);
+    entry->overlay = copy;
+    entry->has_overlay = true;
     return FLOE_OK;
 }
 
@@ -198,6 +241,8 @@ int floe_eng_state_manifest_copy(const floe_eng_state_manifest *source,
             if (bucket->state_path != NULL || bucket->output_path != NULL)
                 status = floe_eng_state_set_bucket(to, b, bucket->state_path, bucket->state_rows,
                                                    bucket->output_path, bucket->output_rows, err);
+            if (status == FLOE_OK && bucket->has_overlay)
+                status = floe_eng_state_set_overlay(to, b, &bucket->overlay, err);
         }
         for (uint32_t f = 0; status == FLOE_OK && f < from->file_count; f++)
             status = floe_eng_state_set_add_file(to, &from->files[f], err);
@@ -330,6 +375,34 @@ static int read_file_entry(reader *r, const json_t *entry, floe_eng_state_set *s
     return status;
 }
 
+static int read_overlay(reader *r, const json_t *object, floe_eng_state_set *set,
+                        uint32_t bucket)
+{
+    if (!json_is_object(object))
+        return corrupt(r, "an overlay is not an object");
+    if (set->buckets[bucket].state_path == NULL)
+        return corrupt(r, "an overlay over a bucket without a state file");
+    floe_eng_state_overlay overlay = {0};
+    const char *state_path = NULL, *output_path = NULL, *deletes_path = NULL;
+    FLOE_TRY(get_path(r, object, "state", &state_path));
+    FLOE_TRY(get_path(r, object, "output", &output_path));
+    FLOE_TRY(get_path(r, object, "deletes", &deletes_path));
+    if (state_path == NULL)
+        return corrupt(r, "an overlay names no state file");
+    FLOE_TRY(get_integer(r, object, "state-rows", false, 0, INT64_MAX, &overlay.state_rows));
+    FLOE_TRY(get_integer(r, object, "output-rows", false, 0, INT64_MAX, &overlay.output_rows));
+    FLOE_TRY(get_integer(r, object, "deleted-rows", false, 0, INT64_MAX, &overlay.deleted_rows));
+    overlay.state_path = copy_string(state_path);
+    overlay.output_path = copy_string(output_path);
+    overlay.deletes_path = copy_string(deletes_path);
+    int status = overlay.state_path == NULL || (output_path != NULL && overlay.output_path == NULL) ||
+                         (deletes_path != NULL && overlay.deletes_path == NULL)
+                     ? floe_error_set(r->err, FLOE_ENOMEM, "out of memory")
+                     : floe_eng_state_set_overlay(set, bucket, &overlay, r->err);
+    overlay_fini(&overlay);
+    return status;
+}
+
 static int read_set(reader *r, const json_t *object, floe_eng_state_manifest *manifest)
 {
     if (!json_is_object(object))
@@ -372,6 +445,8 @@ static int read_set(reader *r, const json_t *object, floe_eng_state_manifest *ma
             return corrupt(r, "a bucket names no file");
         FLOE_TRY(floe_eng_state_set_bucket(set, (uint32_t)bucket, state_path, state_rows,
                                            output_path, output_rows, r->err));
+        const json_t *overlay = json_object_get(entry, "overlay");
+        if (overlay != NULL) FLOE_TRY(read_overlay(r, overlay, set, (uint32_t)bucket));
     }
     const json_t *files = json_object_get(object, "files");
     if (files == NULL)
@@ -400,10 +475,10 @@ int floe_eng_state_manifest_parse(const char *bytes, size_t size, const char *na
         status = corrupt(&r, "not a Floe state manifest (\"format\": \"floe-state\" missing)");
     if (status == FLOE_OK)
         status = get_integer(&r, root, "format-version", true, 1, INT64_MAX, &version);
-    if (status == FLOE_OK && version != 1)
+    if (status == FLOE_OK && version != 1 && version != 2)
         status = floe_error_set(err, FLOE_EUNSUPPORTED,
                                 "state manifest %s: format-version %lld is newer than this "
-                                "build reads (1)",
+                                "build reads (2)",
                                 name, (long long)version);
     if (status == FLOE_OK)
         status = get_integer(&r, root, "refresh", true, 0, INT64_MAX, &refresh);
@@ -481,13 +556,42 @@ static json_t *build_files(const floe_eng_state_set *set)
     return files;
 }
 
+static json_t *build_overlay(const floe_eng_state_overlay *overlay)
+{
+    json_t *object = json_object();
+    bool failed = object == NULL;
+    failed = failed || json_object_set_new(object, "state", json_string(overlay->state_path)) ||
+             json_object_set_new(object, "state-rows", json_integer(overlay->state_rows));
+    if (!failed && overlay->output_path != NULL)
+        failed = json_object_set_new(object, "output", json_string(overlay->output_path)) ||
+                 json_object_set_new(object, "output-rows", json_integer(overlay->output_rows));
+    if (!failed && overlay->deletes_path != NULL)
+        failed = json_object_set_new(object, "deletes", json_string(overlay->deletes_path)) ||
+                 json_object_set_new(object, "deleted-rows",
+                                     json_integer(overlay->deleted_rows));
+    if (failed) {
+        json_decref(object);
+        return NULL;
+    }
+    return object;
+}
+
+static bool has_overlays(const floe_eng_state_manifest *manifest)
+{
+    for (uint32_t i = 0; i < manifest->set_count; i++)
+        for (uint32_t b = 0; b < manifest->sets[i].bucket_count; b++)
+            if (manifest->sets[i].buckets[b].has_overlay) return true;
+    return false;
+}
+
 static json_t *build_json(const floe_eng_state_manifest *manifest)
 {
     json_t *root = json_object();
     json_t *sets = json_array();
     bool failed = root == NULL || sets == NULL;
     failed = failed || json_object_set_new(root, "format", json_string("floe-state")) != 0;
-    failed = failed || json_object_set_new(root, "format-version", json_integer(1)) != 0;
+    failed = failed || json_object_set_new(root, "format-version",
+                                           json_integer(has_overlays(manifest) ? 2 : 1)) != 0;
     failed = failed ||
              json_object_set_new(root, "refresh", json_integer(manifest->refresh_number)) != 0;
     for (uint32_t i = 0; !failed && i < manifest->set_count; i++) {
@@ -514,6 +618,8 @@ static json_t *build_json(const floe_eng_state_manifest *manifest)
                 failed = json_object_set_new(entry, "output", json_string(bucket->output_path)) ||
                          json_object_set_new(entry, "output-rows",
                                              json_integer(bucket->output_rows));
+            if (!failed && bucket->has_overlay)
+                failed = json_object_set_new(entry, "overlay", build_overlay(&bucket->overlay));
             if (entry != NULL)
                 failed = json_array_append_new(buckets, entry) != 0 || failed;
         }
@@ -579,7 +685,7 @@ int floe_eng_state_manifest_paths(const floe_eng_state_manifest *manifest, const
     size_t total = 0;
     for (uint32_t i = 0; i < manifest->set_count; i++)
         for (uint32_t b = 0; b < manifest->sets[i].bucket_count; b++)
-            total += (manifest->sets[i].buckets[b].state_path != NULL) +
+            total += 3 + (manifest->sets[i].buckets[b].state_path != NULL) +
                      (manifest->sets[i].buckets[b].output_path != NULL);
     for (uint32_t i = 0; i < manifest->set_count; i++)
         for (uint32_t f = 0; f < manifest->sets[i].file_count; f++)
@@ -599,6 +705,10 @@ int floe_eng_state_manifest_paths(const floe_eng_state_manifest *manifest, const
                 list[used++] = bucket->state_path;
             if (bucket->output_path != NULL)
                 list[used++] = bucket->output_path;
+            if (!bucket->has_overlay) continue;
+            list[used++] = bucket->overlay.state_path;
+            if (bucket->overlay.output_path != NULL) list[used++] = bucket->overlay.output_path;
+            if (bucket->overlay.deletes_path != NULL) list[used++] = bucket->overlay.deletes_path;
         }
     }
     for (uint32_t i = 0; i < manifest->set_count; i++) {

@@ -20,6 +20,19 @@
  *
  * Buckets absent from "buckets" are empty. Paths are absolute (DESIGN.md: paths in metadata are).
  *
+ * Overlays. A bucket may also have an overlay: a state file holding the groups changed since
+ * the bucket's state file was written (their whole current state; a group removed since is a
+ * row of count 0 that hides the state file's), an output data file holding those groups' rows,
+ * and a position delete file deleting the rows of the bucket's output file those groups had.
+ * The bucket's groups are its state file's with the overlay's replacing or adding to them; its
+ * rows, its output file's less the deleted ones plus the overlay's. refresh_incremental.c
+ * writes and compacts overlays; an older Floe reading one does not know the key and would
+ * miss the overlay, so the manifest's format-version is 2 when any bucket has one.
+ *
+ *   {"bucket": 3, "state": "...", "state-rows": 62000, "output": "...", "output-rows": 62000,
+ *    "overlay": {"state": "...", "state-rows": 3100, "output": "...", "output-rows": 3050,
+ *                "deletes": "...", "deleted-rows": 2900}}
+ *
  * Output files of a non-aggregating table (engine/refresh_rows.c) are not bucketed: its set
  * ("rows", bucket-count 1, no buckets) lists them under the optional "files" key, each with its
  * row count, the rows position-deleted since it was written, the position delete files that
@@ -57,11 +70,23 @@
 
 enum { FLOE_ENG_STATE_MAX_BUCKETS = 65536 };
 
+/* A bucket's overlay (see "Overlays" above). */
+typedef struct floe_eng_state_overlay {
+    char *state_path;   /* never NULL in a bucket's overlay */
+    int64_t state_rows;
+    char *output_path;  /* NULL: no row of the overlay's groups is in the output */
+    int64_t output_rows;
+    char *deletes_path; /* NULL: no row of the bucket's output file is replaced */
+    int64_t deleted_rows;
+} floe_eng_state_overlay;
+
 typedef struct floe_eng_state_bucket {
     char *state_path;   /* NULL: no state file (empty bucket) */
     int64_t state_rows;
     char *output_path;  /* NULL: no output file for this bucket */
     int64_t output_rows;
+    bool has_overlay;
+    floe_eng_state_overlay overlay; /* when has_overlay */
 } floe_eng_state_bucket;
 
 /* One live output data file of a non-aggregating table (see "Output files" above). */
@@ -102,10 +127,16 @@ int floe_eng_state_manifest_add_set(floe_eng_state_manifest *manifest, const cha
 floe_eng_state_set *floe_eng_state_manifest_find_set(const floe_eng_state_manifest *manifest,
                                                      const char *name);
 
-/* Replaces bucket `bucket`'s files (NULL paths clear them). Copies the strings. */
+/* Replaces bucket `bucket`'s files (NULL paths clear them) and drops its overlay. Copies the
+ * strings. */
 int floe_eng_state_set_bucket(floe_eng_state_set *set, uint32_t bucket, const char *state_path,
                               int64_t state_rows, const char *output_path, int64_t output_rows,
                               floe_error *err);
+
+/* Replaces bucket `bucket`'s overlay with a copy of `overlay` (NULL: drops it), keeping its
+ * files. FLOE_EINVAL when the bucket has no state file or the overlay no state path. */
+int floe_eng_state_set_overlay(floe_eng_state_set *set, uint32_t bucket,
+                               const floe_eng_state_overlay *overlay, floe_error *err);
 
 /* Appends a copy of `file` (its strings and arrays copied) to the set's output files.
  * FLOE_EINVAL for a NULL or relative path, FLOE_ENOMEM. */
@@ -136,8 +167,9 @@ static inline uint32_t floe_eng_state_bucket_of(uint64_t hash, uint32_t bucket_c
     return (uint32_t)(((floe_uint128)hash * bucket_count) >> 64);
 }
 
-/* Every file path the manifest names (state and output, then each set's output files and the
- * position delete files they list, a delete file once per file naming it), in set then bucket order, appended to
+/* Every file path the manifest names (state and output files, overlays' files, then each set's
+ * output files and the position delete files they list, a delete file once per file naming
+ * it), in set then bucket order, appended to
  * a floe_malloc'd array of borrowed pointers (valid while the manifest lives). */
 int floe_eng_state_manifest_paths(const floe_eng_state_manifest *manifest, const char ***paths,
                                   size_t *count, floe_error *err);

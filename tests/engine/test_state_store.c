@@ -3,7 +3,9 @@
  * back a manifest with several sets; bucket splitting (bucket b of B becomes 2b or 2b+1 of 2B for
  * every hash); a non-aggregating table's output files (rows, deleted rows, delete files, known
  * and unknown lineage) survive the round trip and a manifest without them still reads; every
- * kind of malformed manifest is FLOE_ECORRUPT naming the file and the problem;
+ * kind of malformed manifest is FLOE_ECORRUPT naming the file and the problem; buckets'
+ * overlays survive the round trip (format-version 2), are listed among the paths and are
+ * dropped by a new bucket;
  * a newer format version is FLOE_EUNSUPPORTED; allocation failure at every step.
  */
 #define _GNU_SOURCE /* mkdtemp */
@@ -30,6 +32,13 @@ static void build(floe_eng_state_manifest *manifest)
     ck_assert_int_eq(floe_eng_state_set_bucket(aggregate, 0, "/t/floe/state/b0.parquet", 5, NULL, 0,
                                                NULL),
                      0);
+    /* bucket 3's overlay: every file; bucket 0's: only a state file (its groups all removed) */
+    char overlay_state[] = "/t/floe/state/o3.parquet", overlay_output[] = "/t/data/o3.parquet";
+    char overlay_deletes[] = "/t/data/d3.parquet", only_state[] = "/t/floe/state/o0.parquet";
+    floe_eng_state_overlay overlay = {overlay_state, 4, overlay_output, 3, overlay_deletes, 2};
+    ck_assert_int_eq(floe_eng_state_set_overlay(aggregate, 3, &overlay, NULL), 0);
+    floe_eng_state_overlay removals = {only_state, 2, NULL, 0, NULL, 0};
+    ck_assert_int_eq(floe_eng_state_set_overlay(aggregate, 0, &removals, NULL), 0);
     ck_assert_int_eq(floe_eng_state_manifest_add_set(manifest, "join-left", 1, 1, &left, NULL), 0);
     ck_assert_int_eq(floe_eng_state_set_bucket(left, 0, "/t/floe/state/l.parquet", 100, NULL, 0,
                                                NULL),
@@ -60,6 +69,13 @@ static void check_same(const floe_eng_state_manifest *a, const floe_eng_state_ma
             ck_assert_pstr_eq(x->output_path, y->output_path);
             ck_assert_int_eq(x->state_rows, y->state_rows);
             ck_assert_int_eq(x->output_rows, y->output_rows);
+            ck_assert(x->has_overlay == y->has_overlay);
+            ck_assert_pstr_eq(x->overlay.state_path, y->overlay.state_path);
+            ck_assert_pstr_eq(x->overlay.output_path, y->overlay.output_path);
+            ck_assert_pstr_eq(x->overlay.deletes_path, y->overlay.deletes_path);
+            ck_assert_int_eq(x->overlay.state_rows, y->overlay.state_rows);
+            ck_assert_int_eq(x->overlay.output_rows, y->overlay.output_rows);
+            ck_assert_int_eq(x->overlay.deleted_rows, y->overlay.deleted_rows);
         }
         ck_assert_uint_eq(a->sets[i].file_count, b->sets[i].file_count);
         for (uint32_t f = 0; f < a->sets[i].file_count; f++) {
@@ -101,15 +117,29 @@ START_TEST(write_read_round_trip)
     const char **paths = NULL;
     size_t count = 0;
     ck_assert_int_eq(floe_eng_state_manifest_paths(&copy, &paths, &count, &err), 0);
-    ck_assert_uint_eq(count, 8);
-    ck_assert_str_eq(paths[0], "/t/floe/state/b0.parquet");
-    ck_assert_str_eq(paths[1], "/t/floe/state/b3.parquet");
-    ck_assert_str_eq(paths[2], "/t/data/b3.parquet");
-    ck_assert_str_eq(paths[3], "/t/floe/state/l.parquet");
-    ck_assert_str_eq(paths[4], "/t/data/o1.parquet");
-    ck_assert_str_eq(paths[5], "/t/data/del-1.parquet");
-    ck_assert_str_eq(paths[6], "/t/data/del-2.parquet");
-    ck_assert_str_eq(paths[7], "/t/data/o2.parquet");
+    ck_assert_uint_eq(count, 12);
+    const char *expected[] = {
+        "/t/floe/state/b0.parquet", "/t/floe/state/o0.parquet", "/t/floe/state/b3.parquet",
+        "/t/data/b3.parquet",       "/t/floe/state/o3.parquet", "/t/data/o3.parquet",
+        "/t/data/d3.parquet",       "/t/floe/state/l.parquet",  "/t/data/o1.parquet",
+        "/t/data/del-1.parquet",    "/t/data/del-2.parquet",    "/t/data/o2.parquet",
+    };
+    for (size_t i = 0; i < count; i++) ck_assert_str_eq(paths[i], expected[i]);
+    /* With an overlay the manifest says format-version 2; set_bucket drops the overlay. */
+    FILE *written = fopen(path, "r");
+    char text[4096] = {0};
+    ck_assert_uint_gt(fread(text, 1, sizeof text - 1, written), 0);
+    fclose(written);
+    ck_assert_ptr_nonnull(strstr(text, "\"format-version\": 2"));
+    floe_eng_state_set *aggregate = floe_eng_state_manifest_find_set(&copy, "aggregate");
+    ck_assert_int_eq(floe_eng_state_set_bucket(aggregate, 0, "/t/floe/state/b0.parquet", 5, NULL,
+                                               0, NULL),
+                     0);
+    ck_assert(!aggregate->buckets[0].has_overlay);
+    ck_assert_ptr_null(aggregate->buckets[0].overlay.state_path);
+    ck_assert_int_eq(floe_eng_state_set_overlay(aggregate, 3, NULL, NULL), 0);
+    ck_assert(!aggregate->buckets[3].has_overlay);
+    ck_assert_str_eq(aggregate->buckets[3].state_path, "/t/floe/state/b3.parquet");
     floe_free(paths);
     const floe_eng_state_set *rows = floe_eng_state_manifest_find_set(&read_back, "rows");
     ck_assert_ptr_nonnull(rows);
@@ -167,7 +197,7 @@ START_TEST(malformed_manifests)
     expect_error("", C, "line");
     expect_error("[]", C, "not a Floe state manifest");
     expect_error("{\"format\":\"iceberg\"}", C, "not a Floe state manifest");
-    expect_error("{\"format\":\"floe-state\",\"format-version\":2,\"refresh\":1,\"sets\":[]}",
+    expect_error("{\"format\":\"floe-state\",\"format-version\":3,\"refresh\":1,\"sets\":[]}",
                  FLOE_EUNSUPPORTED, "newer");
     expect_error("{\"format\":\"floe-state\",\"format-version\":1,\"sets\":[]}", C,
                  "missing \"refresh\"");
@@ -200,6 +230,21 @@ START_TEST(malformed_manifests)
         {"{\"name\":\"a\",\"bucket-count\":1,\"buckets\":[{\"bucket\":0,\"state\":\"/x\","
          "\"state-rows\":-4}]}",
          "state-rows"},
+        {"{\"name\":\"a\",\"bucket-count\":1,\"buckets\":[{\"bucket\":0,\"state\":\"/x\","
+         "\"overlay\":[]}]}",
+         "an overlay is not an object"},
+        {"{\"name\":\"a\",\"bucket-count\":1,\"buckets\":[{\"bucket\":0,\"output\":\"/x\","
+         "\"overlay\":{\"state\":\"/o\"}}]}",
+         "without a state file"},
+        {"{\"name\":\"a\",\"bucket-count\":1,\"buckets\":[{\"bucket\":0,\"state\":\"/x\","
+         "\"overlay\":{\"output\":\"/o\"}}]}",
+         "names no state file"},
+        {"{\"name\":\"a\",\"bucket-count\":1,\"buckets\":[{\"bucket\":0,\"state\":\"/x\","
+         "\"overlay\":{\"state\":\"o\"}}]}",
+         "absolute path"},
+        {"{\"name\":\"a\",\"bucket-count\":1,\"buckets\":[{\"bucket\":0,\"state\":\"/x\","
+         "\"overlay\":{\"state\":\"/o\",\"deleted-rows\":-1}}]}",
+         "deleted-rows"},
     };
     struct {
         const char *set;
