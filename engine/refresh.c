@@ -858,7 +858,7 @@ int floe_eng_refresh_table_report(floe_eng_database *db, const char *name, bool 
                 floe_eng_dynamic_message(output,
                                          "%s: refresh %" PRId64 ", incremental: %" PRId64
                                          " rows read from %" PRId64 " files, %u of %u buckets "
-                                         "rewritten, %" PRId64 " rows written, %" PRId64 " ms",
+                                         "touched, %" PRId64 " rows written, %" PRId64 " ms",
                                          qualified, number, counts.rows_read, counts.files_read,
                                          state_counts.buckets_touched, state_counts.bucket_count,
                                          counts.rows_written, counts.duration_ms);

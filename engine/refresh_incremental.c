@@ -124,6 +124,14 @@ static bool has_kind(const floe_sql_plan *node, floe_sql_plan_kind kind)
     return false;
 }
 
+/* Whether the chain from `root` down to `aggregate` has a FILTER (HAVING). */
+static bool chain_filters(const floe_sql_plan *root, const floe_sql_plan *aggregate)
+{
+    for (const floe_sql_plan *node = root; node != aggregate; node = node->inputs[0])
+        if (node->kind == FLOE_SQL_PLAN_FILTER) return true;
+    return false;
+}
+
 /* The AGGREGATE under the root's PROJECT / FILTER chain, or NULL. */
 static const floe_sql_plan *aggregate_of(const floe_sql_plan *plan)
 {
@@ -1103,6 +1111,71 @@ static int write_output_file(const char *directory, const output_schema *schema,
     return status;
 }
 
+/* Writes a position delete file into <directory>/data deleting the rows of `data_path` at the
+ * positions below `base_rows` that `changed` marks (ascending, as the spec wants them), into
+ * `file` (zeroed by the caller, whose to delete should anything fail); no file when none is
+ * marked. *rows: the rows deleted. Runs on a worker thread. */
+static int write_deletes_file(const char *directory, const char *data_path,
+                              const uint8_t *changed, uint32_t base_rows,
+                              floe_eng_incremental_output *file, int64_t *rows, floe_error *err)
+{
+    *rows = 0;
+    uint32_t marked = 0;
+    for (uint32_t r = 0; r < base_rows; r++) marked += changed[r];
+    if (marked == 0) return FLOE_OK;
+    char file_path[PATH_MAX];
+    FLOE_TRY(floe_io_catalog_new_file_path(directory, "data", "floe-deletes-", ".parquet",
+                                           file_path, sizeof file_path, err));
+    file->path = floe_eng_incremental_copy_text(file_path);
+    FLOE_RETURN_IF(file->path == NULL, FLOE_ENOMEM, err, "out of memory");
+    floe_type types[2] = {floe_type_make(FLOE_TYPE_STRING), floe_type_make(FLOE_TYPE_INT64)};
+    const floe_pq_write_column columns[] = {
+        {"file_path", types[0], false, FLOE_ENG_DELETE_FILE_PATH_ID},
+        {"pos", types[1], false, FLOE_ENG_DELETE_POS_ID},
+    };
+    floe_pq_write_schema schema = {columns, 2, NULL, NULL, 0};
+    /* The path column: codes, all 0, into a one-entry dictionary (the writer then neither
+     * copies nor hashes the path per row). */
+    floe_vector path_entry;
+    FLOE_TRY(floe_vector_init(&path_entry, types[0], 1, err));
+    floe_batch batch;
+    int status = floe_vector_set_string(&path_entry, 0, data_path, (uint32_t)strlen(data_path),
+                                        err);
+    bool batch_ready = false;
+    if (status == FLOE_OK) {
+        status = floe_batch_init(&batch, 2, types, err);
+        batch_ready = status == FLOE_OK;
+    }
+    floe_pq_writer *writer = NULL;
+    if (status == FLOE_OK) {
+        batch.columns[0].encoding = FLOE_VECTOR_DICTIONARY;
+        batch.columns[0].dictionary = &path_entry;
+        memset(batch.columns[0].data, 0, FLOE_BATCH_CAPACITY * sizeof(uint32_t));
+        status = floe_pq_writer_create(&writer, file_path, &schema, &output_file_options, err);
+    }
+    for (uint32_t r = 0; status == FLOE_OK && r < base_rows; r++) {
+        if (!changed[r]) continue;
+        ((int64_t *)batch.columns[1].data)[batch.row_count++] = r;
+        if (batch.row_count == FLOE_BATCH_CAPACITY) {
+            status = floe_pq_writer_write_batch(writer, &batch, err);
+            batch.row_count = 0;
+        }
+    }
+    if (status == FLOE_OK && batch.row_count > 0)
+        status = floe_pq_writer_write_batch(writer, &batch, err);
+    if (batch_ready) floe_batch_fini(&batch);
+    floe_vector_fini(&path_entry);
+    floe_pq_write_result result;
+    if (status == FLOE_OK) status = floe_pq_writer_close(writer, &result, err);
+    if (status == FLOE_OK) floe_io_start_writeback(file->path); /* see commit */
+    if (status == FLOE_OK)
+        status = floe_eng_data_file_entry_build(&file->entry, file->path, columns, &result, err);
+    if (status == FLOE_OK) file->entry.data.content = FLOE_ICE_CONTENT_POSITION_DELETES;
+    floe_pq_writer_free(writer);
+    if (status == FLOE_OK) *rows = marked;
+    return status;
+}
+
 /* ---- the changelog ------------------------------------------------------------------------ */
 
 /* The changelog of an incremental refresh (refresh_incremental.h, "Changelog"). D's groups are
@@ -1447,10 +1520,13 @@ int floe_eng_incremental_changelog_finish(floe_eng_incremental *inc, floe_pq_wri
  * is found here. */
 typedef struct bucket_job {
     uint32_t bucket;
+    bool overlay;                         /* the files below are the bucket's new overlay */
     char *state_path;
     int64_t state_rows;
-    floe_eng_incremental_output output; /* path NULL: no output file */
+    floe_eng_incremental_output output;   /* path NULL: no output file */
     int64_t output_rows;
+    floe_eng_incremental_output deletes;  /* overlay only; path NULL: none */
+    int64_t deleted_rows;
 } bucket_job;
 
 /* Everything one run holds. */
@@ -1512,6 +1588,7 @@ static void run_fini(run_state *run)
         if (part->files.state_path != NULL) unlink(part->files.state_path);
         floe_free(part->files.state_path);
         floe_eng_incremental_output_file_fini(&part->files.output, true);
+        floe_eng_incremental_output_file_fini(&part->files.deletes, true);
         changelog_fini(&run->logs[i]);
     }
     floe_free(run->parts);
@@ -1798,8 +1875,14 @@ typedef struct bucket_loading {
     uint32_t merged;                /* under lock */
 } bucket_loading;
 
-/* Reads bucket b's state file into `loaded` (created here). A file that is missing, unreadable
- * or of other types, or whose contents import rejects, sets `fallback` instead of failing. */
+static int read_bucket_state(const run_state *run, floe_eng_context *context,
+                             const floe_eng_state_bucket *bucket, uint32_t extra,
+                             bool keep_places, floe_eng_group_state_flat *flat,
+                             uint32_t *base_rows, uint8_t **changed, floe_error *err);
+
+/* Reads bucket b's groups (state file and overlay) into `loaded` (created here). A file that is
+ * missing, unreadable or of other types, or whose contents import rejects, sets `fallback`
+ * instead of failing. */
 static int load_bucket(bucket_loading *shared, uint32_t b, floe_eng_group_state **loaded,
                        char *fallback, floe_error *err)
 {
@@ -1808,8 +1891,9 @@ static int load_bucket(bucket_loading *shared, uint32_t b, floe_eng_group_state 
     floe_eng_group_state_flat flat;
     floe_error file_err;
     floe_error_clear(&file_err);
-    int status = read_state_file(shared->set->buckets[b].state_path, &run->layout, 0, &flat,
-                                 &file_err);
+    uint32_t base_rows = 0;
+    int status = read_bucket_state(run, shared->context, &shared->set->buckets[b], 0, false,
+                                   &flat, &base_rows, NULL, &file_err);
     bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
                     status == FLOE_ETYPE || status == -ENOENT;
     if (status != FLOE_OK && !unusable) {
@@ -1960,17 +2044,12 @@ static int write_body(void *argument, char *fallback, floe_error *err)
 }
 
 /* Hands a job's files to inc (deleted unless committed), or deletes them when that fails. */
-static int adopt_job_files(floe_eng_incremental *inc, bucket_job *job, floe_error *err)
+/* Moves `file` (when it has a path) into inc->outputs; on failure (or after an earlier one:
+ * `status`) the file is deleted instead. */
+static int adopt_output(floe_eng_incremental *inc, floe_eng_incremental_output *file,
+                        int status, floe_error *err)
 {
-    int status = FLOE_OK;
-    if (job->state_path != NULL) {
-        status = floe_eng_incremental_add_path(&inc->state_paths, &inc->state_count,
-                                               &inc->state_capacity, job->state_path, err);
-        if (status != FLOE_OK) unlink(job->state_path);
-        floe_free(job->state_path);
-        job->state_path = NULL;
-    }
-    if (job->output.path == NULL) return status;
+    if (file->path == NULL) return status;
     if (status == FLOE_OK && inc->output_count == inc->output_capacity) {
         size_t grown = inc->output_capacity ? inc->output_capacity * 2 : 8;
         floe_eng_incremental_output *larger = floe_realloc(inc->outputs, grown * sizeof *larger);
@@ -1982,12 +2061,43 @@ static int adopt_job_files(floe_eng_incremental *inc, bucket_job *job, floe_erro
         }
     }
     if (status != FLOE_OK) {
-        floe_eng_incremental_output_file_fini(&job->output, true);
+        floe_eng_incremental_output_file_fini(file, true);
     } else {
-        inc->outputs[inc->output_count++] = job->output;
+        inc->outputs[inc->output_count++] = *file;
     }
-    memset(&job->output, 0, sizeof job->output);
+    memset(file, 0, sizeof *file);
     return status;
+}
+
+static int adopt_job_files(floe_eng_incremental *inc, bucket_job *job, floe_error *err)
+{
+    int status = FLOE_OK;
+    if (job->state_path != NULL) {
+        status = floe_eng_incremental_add_path(&inc->state_paths, &inc->state_count,
+                                               &inc->state_capacity, job->state_path, err);
+        if (status != FLOE_OK) unlink(job->state_path);
+        floe_free(job->state_path);
+        job->state_path = NULL;
+    }
+    status = adopt_output(inc, &job->output, status, err);
+    return adopt_output(inc, &job->deletes, status, err);
+}
+
+/* Lists for removal the output files of `bucket` a refresh replaces: its overlay's output and
+ * delete files, and with `whole` its output file too. */
+static int remove_bucket_outputs(floe_eng_incremental *inc, const floe_eng_state_bucket *bucket,
+                                 bool whole, floe_error *err)
+{
+    const char *paths[3] = {whole ? bucket->output_path : NULL, NULL, NULL};
+    if (bucket->has_overlay) {
+        paths[1] = bucket->overlay.output_path;
+        paths[2] = bucket->overlay.deletes_path;
+    }
+    for (int i = 0; i < 3; i++)
+        if (paths[i] != NULL)
+            FLOE_TRY(floe_eng_incremental_add_path(&inc->removed, &inc->removed_count,
+                                                   &inc->removed_capacity, paths[i], err));
+    return FLOE_OK;
 }
 
 /* Writes the files of every bucket in `touched` (all buckets when NULL) and sets them in
@@ -2018,10 +2128,7 @@ static int write_buckets(floe_eng_incremental *inc, run_state *run, const floe_i
         bool has_groups = run->bucketed.group_offsets[b + 1] > run->bucketed.group_offsets[b];
         if (touched != NULL ? !touched[b] : !has_groups) continue;
         inc->counts.buckets_touched++;
-        const char *old_output = set->buckets[b].output_path;
-        if (old_output != NULL)
-            status = floe_eng_incremental_add_path(&inc->removed, &inc->removed_count,
-                                                   &inc->removed_capacity, old_output, err);
+        status = remove_bucket_outputs(inc, &set->buckets[b], true, err);
         if (status == FLOE_OK && !has_groups)
             status = floe_eng_state_set_bucket(set, b, NULL, 0, NULL, 0, err);
         else if (status == FLOE_OK)
@@ -2074,6 +2181,7 @@ typedef struct part_work {
     const char *directory;
     int64_t refresh_number;
     int (*step)(struct part_work *work, uint32_t index, floe_error *err);
+    bool overlays;       /* streamed buckets may take overlays (choose_overlay) */
     atomic_uint next;
     atomic_bool failed;  /* an error or a fallback: the others stop */
     atomic_int files_read;
@@ -2236,7 +2344,9 @@ static int part_load(part_work *work, uint32_t index, floe_error *err)
         floe_eng_group_state_flat flat;
         floe_error file_err;
         floe_error_clear(&file_err);
-        status = read_state_file(path, &run->layout, 0, &flat, &file_err);
+        uint32_t base_rows = 0;
+        status = read_bucket_state(run, work->context, &work->set->buckets[b], 0, false, &flat,
+                                   &base_rows, NULL, &file_err);
         bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
                         status == FLOE_ETYPE || status == -ENOENT;
         if (status == FLOE_OK) {
@@ -2422,13 +2532,175 @@ static int append_group(floe_eng_group_state_flat *into, const floe_eng_group_st
     return FLOE_OK;
 }
 
-/* A touched bucket streamed (above): its file, D's part folded in, its files and changelog
- * rows written. A file that is missing, unreadable or of other types sets the part's fallback. */
+/* ---- a bucket's groups: its state file and its overlay ----------------------------------- */
+
+/* Whether group g of a flat form (no entries) adds nothing: row count, counts and sums 0. */
+static bool group_is_zero(const floe_eng_group_state_flat *flat, uint32_t g,
+                          const state_layout *layout)
+{
+    if (flat->row_counts[g] != 0) return false;
+    for (uint32_t c = 0; c < layout->call_count; c++) {
+        const call_columns *call = &layout->calls[c];
+        const floe_eng_aggregate_flat *values = &flat->calls[c];
+        if (call->count >= 0 && values->counts[g] != 0) return false;
+        if (call->sum >= 0 && call->sum_double && values->sums_double[g] != 0.0) return false;
+        if (call->sum >= 0 && !call->sum_double && values->sums_int[g] != 0) return false;
+    }
+    return true;
+}
+
+/* Sets row t of `into` to group g of `from` (both flat forms of the layout, no entries): the
+ * overlay's whole state of a group replaces the state file's. Keys are equal already. */
+static void put_group(floe_eng_group_state_flat *into, uint32_t t,
+                      const floe_eng_group_state_flat *from, uint32_t g, const state_layout *layout)
+{
+    into->row_counts[t] = from->row_counts[g];
+    for (uint32_t c = 0; c < layout->call_count; c++) {
+        const call_columns *call = &layout->calls[c];
+        if (call->count >= 0) into->calls[c].counts[t] = from->calls[c].counts[g];
+        if (call->sum >= 0 && call->sum_double)
+            into->calls[c].sums_double[t] = from->calls[c].sums_double[g];
+        else if (call->sum >= 0)
+            into->calls[c].sums_int[t] = from->calls[c].sums_int[g];
+    }
+}
+
+/* Folds the overlay's groups into `flat` (room for all of them): each replaces the row holding
+ * its key, or is appended; marks[row] = 1 (marks may be NULL) for every row it sets. */
+static int fold_overlay(const run_state *run, floe_eng_context *context,
+                        const floe_eng_group_state_flat *overlay, floe_eng_group_state_flat *flat,
+                        uint8_t *marks, floe_error *err)
+{
+    uint32_t groups = overlay->group_count;
+    floe_eng_group_state *lookup = NULL;
+    uint32_t *targets = floe_malloc(((size_t)groups + 1) * sizeof *targets);
+    int status = targets == NULL ? floe_error_set(err, FLOE_ENOMEM, "out of memory")
+                                 : floe_eng_group_state_create(run->key_types, run->key_count,
+                                                               run->specs, run->call_count,
+                                                               context, &lookup, err);
+    if (status == FLOE_OK) status = floe_eng_group_state_import(lookup, overlay, err);
+    for (uint32_t g = 0; status == FLOE_OK && g < groups; g++) targets[g] = UINT32_MAX;
+    if (status == FLOE_OK) status = match_file_groups(lookup, flat, targets, err);
+    for (uint32_t g = 0; status == FLOE_OK && g < groups; g++) {
+        if (targets[g] == UINT32_MAX) {
+            targets[g] = flat->group_count;
+            status = append_group(flat, overlay, g, &run->layout, err);
+        } else {
+            put_group(flat, targets[g], overlay, g, &run->layout);
+        }
+        if (marks != NULL) marks[targets[g]] = 1;
+    }
+    floe_eng_group_state_free(lookup);
+    floe_free(targets);
+    return status;
+}
+
+/* Drops the rows of count 0 (groups an overlay removed), keeping the others' order. */
+static void drop_empty_rows(floe_eng_group_state_flat *flat, const state_layout *layout)
+{
+    uint32_t kept = 0;
+    for (uint32_t r = 0; r < flat->group_count; r++) {
+        if (flat->row_counts[r] == 0) continue;
+        if (kept != r) {
+            for (uint32_t k = 0; k < flat->key_count; k++) {
+                floe_vector *key = &flat->keys[k];
+                size_t width = floe_type_width(key->type); /* strings: their references */
+                bool is_null = floe_vector_is_null(key, r);
+                memcpy((char *)key->data + (size_t)kept * width,
+                       (const char *)key->data + (size_t)r * width, width);
+                if (is_null) {
+                    floe_vector_set_null(key, kept);
+                } else if (key->validity != NULL) {
+                    floe_vector_set_valid(key, kept);
+                }
+            }
+            put_group(flat, kept, flat, r, layout);
+        }
+        kept++;
+    }
+    flat->group_count = kept;
+}
+
+/* Reads bucket `bucket`'s groups into `flat` with room for `extra` more: its state file's rows
+ * (*base_rows of them, in their places: row r of the file is row r here), then its overlay
+ * folded in (state_store.h, "Overlays"). With `changed`, *changed receives a floe_calloc'd
+ * array of a byte per row of room, 1 for each row the overlay set. Groups the overlay removed
+ * stay as rows of count 0 when `keep_places` (nothing writes them out), else they are dropped.
+ * Errors: read_state_file's (FLOE_ETYPE, FLOE_ECORRUPT, -ENOENT: unusable state, the caller's
+ * fallback) for either file, and import's for the overlay (FLOE_ECORRUPT), FLOE_ENOMEM. */
+static int read_bucket_state(const run_state *run, floe_eng_context *context,
+                             const floe_eng_state_bucket *bucket, uint32_t extra,
+                             bool keep_places, floe_eng_group_state_flat *flat,
+                             uint32_t *base_rows, uint8_t **changed, floe_error *err)
+{
+    memset(flat, 0, sizeof *flat);
+    *base_rows = 0;
+    if (changed != NULL) *changed = NULL;
+    floe_eng_group_state_flat overlay;
+    memset(&overlay, 0, sizeof overlay);
+    int status = FLOE_OK;
+    if (bucket->has_overlay)
+        status = read_state_file(bucket->overlay.state_path, &run->layout, 0, &overlay, err);
+    uint32_t overlay_groups = overlay.group_count;
+    if (status == FLOE_OK && overlay_groups >= UINT32_MAX - extra)
+        status = floe_error_set(err, FLOE_ECORRUPT, "%s: too many rows",
+                                bucket->overlay.state_path);
+    if (status == FLOE_OK)
+        status = read_state_file(bucket->state_path, &run->layout, extra + overlay_groups, flat,
+                                 err);
+    uint8_t *marks = NULL;
+    if (status == FLOE_OK) {
+        *base_rows = flat->group_count;
+        if (changed != NULL) {
+            marks = floe_calloc((size_t)flat->group_count + overlay_groups + extra + 1, 1);
+            if (marks == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+        }
+    }
+    if (status == FLOE_OK && overlay_groups > 0)
+        status = fold_overlay(run, context, &overlay, flat, marks, err);
+    if (status == FLOE_OK && overlay_groups > 0 && !keep_places)
+        drop_empty_rows(flat, &run->layout);
+    floe_eng_group_state_flat_fini(&overlay);
+    if (status != FLOE_OK) {
+        floe_eng_group_state_flat_fini(flat);
+        floe_free(marks);
+    } else if (changed != NULL) {
+        *changed = marks;
+    }
+    return status;
+}
+
+/* Whether a streamed bucket's changed groups go to a new overlay (state_store.h, "Overlays")
+ * instead of a rewrite of its files: the table allows overlays (work->overlays: keyed, no
+ * HAVING, so row r of a bucket's state file is row r of its output file), the bucket's files
+ * are such a pair (as many state rows as output rows), and the groups the overlay would hold,
+ * its old ones and D's, are at most 1 / OVERLAY_SHARE of the state file's. Past that a rewrite
+ * costs little more than the overlay, and it compacts the overlay away. */
+enum { OVERLAY_SHARE = 4 };
+
+static bool choose_overlay(const part_work *work, const floe_eng_state_bucket *bucket,
+                           const floe_eng_group_state_flat *file, uint32_t base_rows,
+                           const uint8_t *changed)
+{
+    if (!work->overlays || bucket->state_path == NULL || bucket->output_path == NULL ||
+        base_rows == 0 || bucket->state_rows != (int64_t)base_rows ||
+        bucket->output_rows != (int64_t)base_rows)
+        return false;
+    uint64_t count = 0;
+    for (uint32_t r = 0; r < file->group_count; r++) count += changed[r];
+    return count * OVERLAY_SHARE <= base_rows;
+}
+
+/* A touched bucket streamed (above): its groups (state file and overlay), D's part folded in,
+ * its files and changelog rows written: a new overlay when the overlay's groups are few
+ * (choose_overlay), else the bucket's files whole. A file that is missing, unreadable or of
+ * other types sets the part's fallback. */
 static int part_stream(part_work *work, uint32_t index, floe_error *err)
 {
     run_state *run = work->run;
     bucket_part *part = &run->parts[index];
     uint32_t b = part->bucket;
+    const floe_eng_state_bucket *bucket = &work->set->buckets[b];
     floe_eng_group_state_flat delta_flat, file;
     memset(&file, 0, sizeof file);
     floe_eng_group_state *delta = NULL;
@@ -2438,19 +2710,21 @@ static int part_stream(part_work *work, uint32_t index, floe_error *err)
     memset(&chain, 0, sizeof chain);
     floe_batch rows_batch;
     bool rows_ready = false, usable = true;
+    uint8_t *changed = NULL; /* per row of `file`: set by the overlay or by D */
+    uint32_t base_rows = 0;  /* rows of the state file, in their places in `file` */
     int status = delta_part_of(run, b, &delta_flat, err);
     if (status == FLOE_OK)
         status = floe_eng_group_state_create(run->key_types, run->key_count, run->specs,
                                              run->call_count, work->context, &delta, err);
     if (status == FLOE_OK) status = floe_eng_group_state_import(delta, &delta_flat, err);
     uint32_t delta_groups = delta_flat.group_count;
-    const char *path = work->set->buckets[b].state_path;
-    if (status == FLOE_OK && path != NULL) {
+    if (status == FLOE_OK && bucket->state_path != NULL) {
         floe_error file_err;
         floe_error_clear(&file_err);
-        status = read_state_file(path, &run->layout, delta_groups, &file, &file_err);
+        status = read_bucket_state(run, work->context, bucket, delta_groups, true, &file,
+                                   &base_rows, &changed, &file_err);
         if (status == FLOE_OK) {
-            atomic_fetch_add(&work->files_read, 1);
+            atomic_fetch_add(&work->files_read, bucket->has_overlay ? 2 : 1);
         } else if (status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
                    status == FLOE_ETYPE || status == -ENOENT) {
             floe_eng_incremental_fallback(part->fallback, "state of bucket %u unusable: %s", b,
@@ -2462,6 +2736,9 @@ static int part_stream(part_work *work, uint32_t index, floe_error *err)
         }
     } else if (status == FLOE_OK) {
         status = flat_alloc(&file, &run->layout, delta_groups + 1, err);
+        changed = floe_calloc((size_t)delta_groups + 1, 1);
+        if (status == FLOE_OK && changed == NULL)
+            status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
     }
     changelog *log = &run->logs[index];
     if (status == FLOE_OK && usable)
@@ -2475,7 +2752,7 @@ static int part_stream(part_work *work, uint32_t index, floe_error *err)
         status = match_file_groups(delta, &file, log->targets, &file_err);
         if (status == FLOE_ECORRUPT) {
             floe_eng_incremental_fallback(part->fallback, "state of bucket %u unusable: %s: %s",
-                                          b, path, file_err.message);
+                                          b, bucket->state_path, file_err.message);
             usable = false;
             status = FLOE_OK;
         } else if (status != FLOE_OK && err != NULL) {
@@ -2490,10 +2767,17 @@ static int part_stream(part_work *work, uint32_t index, floe_error *err)
             log->targets[g] = file.group_count;
             status = append_group(&file, &delta_flat, g, &run->layout, err);
         }
+        /* A copy-on-write rewrite of a source file retracts and re-adds rows whose groups
+         * then come out unchanged: they are not the overlay's. */
+        if (!group_is_zero(&delta_flat, g, &run->layout)) changed[log->targets[g]] = 1;
     }
     if (status == FLOE_OK && usable) status = changelog_new_rows(log, delta, err);
     log->flat = NULL; /* the arrays go below */
-    /* What is written: the groups left with rows (remove_empty_groups' rule), in file order. */
+    bool overlay = status == FLOE_OK && usable &&
+                   choose_overlay(work, bucket, &file, base_rows, changed);
+    /* What is written: for an overlay, its groups (a removed group of the state file as a row
+     * of count 0, to hide it); else the groups left with rows (remove_empty_groups' rule). Both
+     * in row order. */
     if (status == FLOE_OK && usable) {
         kept.bucket_count = 1;
         kept.group_order = floe_malloc(((size_t)file.group_count + 1) * sizeof(uint32_t));
@@ -2504,8 +2788,13 @@ static int part_stream(part_work *work, uint32_t index, floe_error *err)
     if (status == FLOE_OK && usable) {
         uint32_t count = 0;
         for (uint32_t r = 0; r < file.group_count; r++)
-            if (file.row_counts[r] != 0) kept.group_order[count++] = r;
+            if (overlay ? changed[r] && (file.row_counts[r] != 0 || r < base_rows)
+                        : file.row_counts[r] != 0)
+                kept.group_order[count++] = r;
         kept.group_offsets[1] = count;
+        /* An overlay left with no group (D's new groups all emptied again) writes nothing: the
+         * bucket is its files alone. */
+        part->files.overlay = overlay;
     }
     if (status == FLOE_OK && usable && kept.group_offsets[1] > 0) {
         status = write_state_file(work->directory, &run->layout, &file, &kept, 0,
@@ -2521,10 +2810,15 @@ static int part_stream(part_work *work, uint32_t index, floe_error *err)
             status = write_output_file(work->directory, work->schema, &chain, delta, &file,
                                        &kept, 0, &rows_batch, &part->files.output,
                                        &part->files.output_rows, err);
+        if (status == FLOE_OK && part->files.overlay)
+            status = write_deletes_file(work->directory, bucket->output_path, changed,
+                                        base_rows, &part->files.deletes,
+                                        &part->files.deleted_rows, err);
     }
     if (rows_ready) floe_batch_fini(&rows_batch);
     chain_fini(&chain);
     bucketing_fini(&kept, run->call_count);
+    floe_free(changed);
     floe_eng_group_state_flat_fini(&file);
     floe_eng_group_state_flat_fini(&delta_flat);
     floe_eng_group_state_free(delta);
@@ -2575,7 +2869,9 @@ static int refresh_by_bucket(floe_eng_incremental *inc, run_state *run,
     part_work work = {.run = run, .context = context, .set = set, .root = root,
                       .schema = &schema, .directory = inc->directory,
                       .refresh_number = refresh_number,
-                      .step = run->stream ? part_stream : part_load};
+                      .step = run->stream ? part_stream : part_load,
+                      .overlays = run->stream && run->key_count > 0 &&
+                                  !chain_filters(root, run->aggregate)};
     atomic_init(&work.files_read, 0);
     /* A streamed part's log is complete when the part is: the changelog file takes the logs
      * in order as they complete, on whichever thread finishes one, instead of on one thread
@@ -2643,14 +2939,18 @@ static int refresh_by_bucket(floe_eng_incremental *inc, run_state *run,
         bucket_part *part = &run->parts[i];
         uint32_t b = part->bucket;
         inc->counts.buckets_touched++;
-        const char *old_output = set->buckets[b].output_path;
-        if (old_output != NULL)
-            status = floe_eng_incremental_add_path(&inc->removed, &inc->removed_count,
-                                                   &inc->removed_capacity, old_output, err);
-        if (status == FLOE_OK)
-            status = floe_eng_state_set_bucket(set, b, part->files.state_path,
-                                               part->files.state_rows, part->files.output.path,
-                                               part->files.output_rows, err);
+        status = remove_bucket_outputs(inc, &set->buckets[b], !part->files.overlay, err);
+        bucket_job *job = &part->files;
+        if (status == FLOE_OK && job->overlay) {
+            floe_eng_state_overlay overlay = {job->state_path,  job->state_rows,
+                                              job->output.path, job->output_rows,
+                                              job->deletes.path, job->deleted_rows};
+            status = floe_eng_state_set_overlay(set, b, job->state_path != NULL ? &overlay : NULL,
+                                                err);
+        } else if (status == FLOE_OK) {
+            status = floe_eng_state_set_bucket(set, b, job->state_path, job->state_rows,
+                                               job->output.path, job->output_rows, err);
+        }
         inc->counts.rows_written += part->files.output_rows;
         int adopted = adopt_job_files(inc, &part->files, err);
         if (status == FLOE_OK) status = adopted;
@@ -2666,9 +2966,14 @@ static int64_t state_bytes_of(const floe_eng_state_manifest *manifest)
     int64_t total = 0;
     for (uint32_t s = 0; s < manifest->set_count; s++)
         for (uint32_t b = 0; b < manifest->sets[s].bucket_count; b++) {
-            struct stat info;
-            const char *path = manifest->sets[s].buckets[b].state_path;
-            if (path != NULL && stat(path, &info) == 0) total += (int64_t)info.st_size;
+            const floe_eng_state_bucket *bucket = &manifest->sets[s].buckets[b];
+            const char *paths[2] = {bucket->state_path,
+                                    bucket->has_overlay ? bucket->overlay.state_path : NULL};
+            for (int i = 0; i < 2; i++) {
+                struct stat info;
+                if (paths[i] != NULL && stat(paths[i], &info) == 0)
+                    total += (int64_t)info.st_size;
+            }
         }
     return total;
 }
@@ -2783,9 +3088,7 @@ static int run_refresh(floe_eng_database *db, floe_eng_incremental *inc, run_sta
         if (status == FLOE_OK && fallback[0] == '\0' && regrown) {
             /* Every old output file goes; the new set starts empty with the new count. */
             for (uint32_t b = 0; status == FLOE_OK && b < set->bucket_count; b++)
-                if (set->buckets[b].output_path != NULL)
-                    status = floe_eng_incremental_add_path(&inc->removed, &inc->removed_count, &inc->removed_capacity,
-                                      set->buckets[b].output_path, err);
+                status = remove_bucket_outputs(inc, &set->buckets[b], true, err);
             floe_free(touched);
             touched = NULL;
             floe_eng_state_manifest_fini(&inc->manifest);

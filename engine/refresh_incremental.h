@@ -36,14 +36,27 @@
  *      an array doubles; a keyless table (one group) also uses one state;
  *   3. per touched bucket: a new state file and a new output file (the groups' result rows
  *      through the PROJECT / FILTER chain, plus `_floe_refresh` = this refresh's number, so
- *      every row of a rewritten file was written by this refresh); a bucket left without
- *      groups gets neither, a bucket whose groups all fail HAVING gets a state file only;
+ *      every row of a written file was written by this refresh); a bucket left without
+ *      groups gets neither, a bucket whose groups all fail HAVING gets a state file only.
+ *      Overlays: a streamed bucket of a table without HAVING (so row r of its state file is
+ *      row r of its output file) whose changed groups, those of its overlay so far and D's,
+ *      are at most a quarter of its state file's keeps its two files and gets a new overlay
+ *      instead (state_store.h, "Overlays"): a state file of just those groups (a group the
+ *      bucket's state file holds and the change emptied as a row of count 0), an output file
+ *      of their rows, and a position delete file deleting their rows from the bucket's output
+ *      file. A change then writes in proportion to the groups it touches, not to the bucket's,
+ *      while the bucket's files are still read whole; the overlay is rewritten by each change
+ *      of the bucket until a change passes the quarter, which rewrites the bucket whole and
+ *      drops it (so a bucket holds at most one overlay, its deletes at most a quarter of its
+ *      output rows). The quarter: at 5% of 1M groups (a 50K-row change of GROUP BY
+ *      customer_id) an overlay refresh took 57 ms where the rewrite took 98 ms;
  *   4. a new state manifest (engine/state_store.h): the old one with the touched buckets
  *      replaced (a rebuild: a new one), set "aggregate";
- *   5. floe_eng_incremental_commit: ONE `overwrite` snapshot that adds the new output files and
- *      removes the touched buckets' old ones (plus whatever the caller lists: a rebuild removes
- *      every file the table had), with the caller's summary, expected_snapshot_id and the
- *      schema the files were written with.
+ *   5. floe_eng_incremental_commit: ONE `overwrite` snapshot that adds the new output files
+ *      (and overlays' delete files) and removes the touched buckets' old ones (an overlay's
+ *      old output and delete files go with it; plus whatever the caller lists: a rebuild
+ *      removes every file the table had), with the caller's summary, expected_snapshot_id
+ *      and the schema the files were written with.
  *
  * State file layout (Parquet, <table>/floe/state/bucket-<uuid>.parquet, columns in order; one
  * file holds a bucket's groups and, after them, the entries of its MIN / MAX / DISTINCT calls as

@@ -39,6 +39,10 @@ struct floe_eng_incremental {
     bool committed;
 };
 
+/* Iceberg's reserved field ids of a position delete file's columns (spec, "Position Delete
+ * Files"). */
+enum { FLOE_ENG_DELETE_FILE_PATH_ID = 2147483546, FLOE_ENG_DELETE_POS_ID = 2147483545 };
+
 /* A floe_malloc'd copy, or NULL. */
 char *floe_eng_incremental_copy_text(const char *text);
 

@@ -80,11 +80,6 @@ enum {
     MAX_LINEAGE = 4096,    /* source files an output file's lineage lists at most */
 };
 
-/* Iceberg's reserved field ids of a position delete file's columns (spec, "Position Delete
- * Files"). */
-#define DELETE_FILE_PATH_ID 2147483546
-#define DELETE_POS_ID 2147483545
-
 /* ---- shape -------------------------------------------------------------------------------- */
 
 bool floe_eng_incremental_rows_shape(const floe_sql_plan *plan, const char **construct)
@@ -1041,8 +1036,8 @@ static int write_delete_file(run_state *run, file_work *works, uint32_t work_cou
     qsort(rows, count, sizeof *rows, compare_delete_rows);
     floe_type types[2] = {floe_type_make(FLOE_TYPE_STRING), floe_type_make(FLOE_TYPE_INT64)};
     const floe_pq_write_column columns[] = {
-        {"file_path", types[0], false, DELETE_FILE_PATH_ID},
-        {"pos", types[1], false, DELETE_POS_ID},
+        {"file_path", types[0], false, FLOE_ENG_DELETE_FILE_PATH_ID},
+        {"pos", types[1], false, FLOE_ENG_DELETE_POS_ID},
     };
     floe_pq_write_schema schema = {columns, 2, NULL, NULL, 0};
     floe_batch batch;

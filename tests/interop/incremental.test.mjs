@@ -159,6 +159,53 @@ test('deletes and updates: extremes retracted, groups and the whole table emptie
   await checkScenario(lake, 'no change', ['sales'], tables);
 });
 
+// Overlays (engine/state_store.h): a table of a few hundred groups changed a few groups at a
+// time keeps its output file and gets an overlay (its changed groups' rows, and position
+// deletes of their old rows); a group emptied is hidden by the overlay and comes back; a change
+// past a quarter of the groups rewrites the output whole. String and NULL keys, NULL values,
+// DECIMAL and DOUBLE sums, AVG; a PROJECT above the groups; a downstream table reading the
+// changelog. Each round asserts whether the overlay was taken, so the scenario cannot drift
+// off it unnoticed.
+test('overlays: a few groups of many changed at a time, then most of them', async () => {
+  const lake = new Lake(path.join(work, 'overlays'));
+  const kinds = ['ant', 'bee', 'cat', 'dog', 'eel', 'fox', 'gnu', 'hen', 'ibis', 'jay'];
+  const row = (id, k, j) => `(${id}, ${k === null ? 'NULL' : `'${k}'`}, ${j}, ${((id * 37) % 1000) / 100}, `
+    + `${id % 7 === 0 ? 'NULL' : ((id * 13) % 41) / 8}, ${id % 5 === 0 ? 'NULL' : id % 23})`;
+  const rows = [];
+  for (let id = 0; id < 440; id++) rows.push(row(id, id % 22 === 21 ? null : kinds[id % 10], id % 20));
+  lake.sql(['CREATE TABLE wide (id BIGINT, k VARCHAR, j INTEGER, amount DECIMAL(12,2), x DOUBLE, q BIGINT)',
+    `INSERT INTO wide VALUES ${rows.join(', ')}`]);
+  const groups = pair('wide_groups', 'SELECT k, j, COUNT(*) AS n, COUNT(x) AS nx, SUM(amount) AS total, '
+    + 'SUM(x) AS sx, AVG(q) AS aq FROM wide GROUP BY k, j', 'INCREMENTAL', ['wide']);
+  const projected = pair('wide_projected', 'SELECT k, j, total * 2 AS t2, n FROM (SELECT k, j, '
+    + 'SUM(amount) AS total, COUNT(*) AS n FROM wide GROUP BY k, j) g', 'INCREMENTAL', ['wide']);
+  const counts = pair('wide_counts', 'SELECT n, COUNT(*) AS groups, SUM(total) AS t FROM wide_groups '
+    + 'GROUP BY n', 'INCREMENTAL', ['wide_groups']);
+  const tables = [groups, projected, counts];
+  createPairs(lake, tables);
+  const check = (label) => checkScenario(lake, label, ['wide'], tables, [groups]);
+  await check('after create');
+  const rounds = [
+    ['two groups changed, one new', ["INSERT INTO wide VALUES (1000, 'ant', 0, 1.25, 2, 3), (1001, 'zebra', 3, 0.5, NULL, NULL)"], true],
+    ['the same and two more', ["INSERT INTO wide VALUES (1002, 'ant', 0, 4, 1, 1), (1003, NULL, 1, 2, 2, 2), (1004, 'bee', 1, 1, 1, 1)"], true],
+    ['a group emptied', ["DELETE FROM wide WHERE k = 'cat' AND j = 2"], true],
+    ['a new group emptied again', ["DELETE FROM wide WHERE k = 'zebra'"], true],
+    ['the emptied group comes back', ["INSERT INTO wide VALUES (1005, 'cat', 2, 9.99, NULL, 7)"], true],
+    ['an update', ['DELETE FROM wide WHERE id = 1002', "INSERT INTO wide VALUES (1002, 'ant', 0, 5, NULL, 1)"], true],
+    ['most groups changed', ['DELETE FROM wide WHERE id % 3 = 0'], false],
+    ['a few again', ["INSERT INTO wide VALUES (1006, 'dog', 3, 0.01, 0.5, 5), (1007, NULL, 21, 1, 1, 1)"], true],
+  ];
+  for (const [label, statements, overlay] of rounds) {
+    lake.sql(statements);
+    refreshAll(lake);
+    await check(label);
+    for (const t of [groups, projected]) {
+      const summary = lake.metadata(t.name).summary;
+      assert.equal('added-delete-files' in summary, overlay, `${label}: ${t.name} ${JSON.stringify(summary)}`);
+    }
+  }
+});
+
 test('joins where either side changes, or both', async () => {
   const lake = new Lake(path.join(work, 'joins'));
   const orders = Array.from({ length: 30 }, (_, i) => `(${i}, ${i % 8}, ${((i * 11) % 40) / 4})`);
