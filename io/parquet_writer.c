@@ -988,9 +988,30 @@ static int append_rows(floe_pq_writer *writer, column_state *column, const floe_
         values = vector->dictionary;
     }
     size_t page_limit = writer->options.page_bytes;
+    /* A dictionary vector's code repeated (a position delete file's one path): the dictionary
+     * index and the statistics are those of the row before. */
+    uint32_t last_code = UINT32_MAX, last_index = 0;
     for (uint32_t i = first; i < first + count; i++) {
         uint32_t row = floe_batch_live_row(batch, i);
         bool is_null = floe_vector_is_null(vector, row);
+        if (codes != NULL && !is_null && codes[row] == last_code && column->use_dictionary) {
+            FLOE_TRY(grow_u32(&column->indices, &column->index_capacity, column->index_count + 1,
+                              err));
+            column->indices[column->index_count++] = last_index;
+            if (column->nullable) {
+                FLOE_TRY(grow_u32(&column->levels, &column->level_capacity,
+                                  column->level_count + 1, err));
+                column->levels[column->level_count++] = 1;
+            }
+            column->page_plain_bytes += column->width != 0
+                                            ? column->width
+                                            : 4 + (size_t)((const floe_string_ref *)
+                                                               values->data)[last_code].length;
+            column->page_rows++;
+            column->chunk_values++;
+            if (open_page_bytes(column) >= page_limit) FLOE_TRY(flush_page(writer, column, err));
+            continue;
+        }
         if (is_null) {
             FLOE_RETURN_IF(!column->nullable, FLOE_EINVAL, err,
                            "column '%s': NULL in a required column", column->name);
@@ -1014,6 +1035,10 @@ static int append_rows(floe_pq_writer *writer, column_state *column, const floe_
                 const uint8_t *bytes = values->heap + ref.offset;
                 FLOE_TRY(add_value(writer, column, bytes, ref.length, err));
                 FLOE_TRY(update_bytes(&column->chunk_stats, bytes, ref.length, err));
+                if (codes != NULL && column->use_dictionary) {
+                    last_code = at;
+                    last_index = column->indices[column->index_count - 1];
+                }
             } else {
                 const uint8_t *storage = (const uint8_t *)values->data +
                                          (size_t)at * column->storage_width;

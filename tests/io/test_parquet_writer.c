@@ -1149,6 +1149,82 @@ START_TEST(delta_encoding_encodes_integer_and_decimal_columns)
 }
 END_TEST
 
+/* Writes 3 batches of 2000 rows of one STRING column, values cycling through `texts` in runs
+ * of 7 with every 13th row NULL, as flat strings or as a dictionary vector of codes; small
+ * pages so runs cross them, and a dictionary limit of `limit` entries. Returns the bytes. */
+static uint8_t *write_runs(bool as_codes, uint32_t limit, size_t *size)
+{
+    static const char *texts[] = {"beta", "alpha", "gamma", "delta", "epsilon"};
+    floe_pq_write_column column = {"s", floe_type_make(FLOE_TYPE_STRING), true, 3};
+    floe_pq_write_schema schema = {&column, 1, NULL, NULL, 0};
+    floe_pq_write_options options;
+    floe_pq_write_options_default(&options);
+    options.page_bytes = 256;
+    options.dictionary_max_entries = limit;
+    char *path = temp_path(as_codes ? "codes" : "flat");
+    floe_pq_writer *writer;
+    floe_error err;
+    ck_assert_int_eq(floe_pq_writer_create(&writer, path, &schema, &options, &err), FLOE_OK);
+    floe_type type = column.type;
+    floe_vector entries;
+    ck_assert_int_eq(floe_vector_init(&entries, type, 5, NULL), FLOE_OK);
+    for (uint32_t e = 0; e < 5; e++)
+        ck_assert_int_eq(floe_vector_set_string(&entries, e, texts[e], (uint32_t)strlen(texts[e]),
+                                                NULL),
+                         FLOE_OK);
+    floe_batch batch;
+    ck_assert_int_eq(floe_batch_init(&batch, 1, &type, NULL), FLOE_OK);
+    for (int b = 0; b < 3; b++) {
+        floe_batch_reset(&batch);
+        floe_vector *vector = &batch.columns[0];
+        if (as_codes) {
+            vector->encoding = FLOE_VECTOR_DICTIONARY;
+            vector->dictionary = &entries;
+        }
+        for (uint32_t r = 0; r < 2000; r++) {
+            int row = b * 2000 + (int)r;
+            uint32_t code = (uint32_t)(row / 7) % (b == 2 ? 5 : 3);
+            if (row % 13 == 5) {
+                floe_vector_set_null(vector, r);
+            } else if (as_codes) {
+                ((uint32_t *)vector->data)[r] = code;
+            } else {
+                ck_assert_int_eq(floe_vector_set_string(vector, r, texts[code],
+                                                        (uint32_t)strlen(texts[code]), NULL),
+                                 FLOE_OK);
+            }
+        }
+        batch.row_count = 2000;
+        ck_assert_int_eq(floe_pq_writer_write_batch(writer, &batch, &err), FLOE_OK);
+    }
+    floe_pq_write_result result;
+    ck_assert_int_eq(floe_pq_writer_close(writer, &result, &err), FLOE_OK);
+    floe_pq_writer_free(writer);
+    floe_batch_fini(&batch);
+    floe_vector_fini(&entries);
+    uint8_t *bytes = read_file(path, size);
+    unlink(path);
+    return bytes;
+}
+
+/* A dictionary vector whose codes repeat takes the writer's shortcut (the row before's
+ * dictionary index and statistics): the file is byte for byte the one the same values as flat
+ * strings give, with the dictionary kept throughout and given up midway (4 entries allowed,
+ * the third batch brings a fifth). */
+START_TEST(repeated_dictionary_codes_write_what_flat_strings_do)
+{
+    for (uint32_t limit = 4; limit <= 64; limit += 60) {
+        size_t flat_size = 0, codes_size = 0;
+        uint8_t *flat = write_runs(false, limit, &flat_size);
+        uint8_t *codes = write_runs(true, limit, &codes_size);
+        ck_assert_uint_eq(codes_size, flat_size);
+        ck_assert_msg(memcmp(flat, codes, flat_size) == 0, "limit %u", limit);
+        free(flat);
+        free(codes);
+    }
+}
+END_TEST
+
 /* One STRING column: 50 repeating values, then distinct ones past the dictionary's limit. */
 START_TEST(dictionary_fallback_continues_plain)
 {
@@ -1433,6 +1509,7 @@ int main(void)
     tcase_add_test(files, dictionary_off_writes_plain_only);
     tcase_add_test(files, delta_encoding_encodes_integer_and_decimal_columns);
     tcase_add_test(files, dictionary_fallback_continues_plain);
+    tcase_add_test(files, repeated_dictionary_codes_write_what_flat_strings_do);
     tcase_add_test(files, long_strings_round_trip_with_truncated_statistics);
     tcase_add_test(files, selection_vector_is_honoured);
     tcase_add_test(files, contract_errors_are_reported);
