@@ -216,6 +216,8 @@ typedef struct call_columns {
     bool sum_double;
 } call_columns;
 
+/* column_count columns, then one more in an overlay's state file only: _floe_base_row at
+ * index column_count of the arrays. */
 typedef struct state_layout {
     uint32_t key_count, call_count, column_count;
     floe_pq_write_column *columns;
@@ -242,7 +244,7 @@ static int layout_init(state_layout *layout, const floe_type *key_types, uint32_
                        const floe_eng_aggregate_spec *specs, uint32_t call_count, floe_error *err)
 {
     memset(layout, 0, sizeof *layout);
-    uint32_t capacity = FIRST_KEY_COLUMN + key_count + 3 * call_count;
+    uint32_t capacity = FIRST_KEY_COLUMN + key_count + 3 * call_count + 1;
     layout->columns = floe_calloc(capacity, sizeof *layout->columns);
     layout->types = floe_calloc(capacity, sizeof *layout->types);
     layout->names = floe_calloc(capacity, sizeof *layout->names);
@@ -291,8 +293,9 @@ static int layout_init(state_layout *layout, const floe_type *key_types, uint32_
         call->sum_high = (int32_t)n;
         ADD_COLUMN(floe_type_make(FLOE_TYPE_INT64), true, "call_%u_sum_high", c);
     }
-#undef ADD_COLUMN
     layout->column_count = n;
+    ADD_COLUMN(floe_type_make(FLOE_TYPE_INT64), false, "_floe_base_row");
+#undef ADD_COLUMN
     return FLOE_OK;
 }
 
@@ -516,17 +519,19 @@ static floe_int128 joined_sum(int64_t low, int64_t high)
     return (floe_int128)(((floe_uint128)(uint64_t)high << 64) | (uint64_t)low);
 }
 
-/* Fills `columns` with the group rows of bucket b (above). */
+/* Fills `columns` with the group rows of bucket b (above); with base_rows (an overlay's
+ * file, whose rows are those of a bucket's groups where rows below base_rows are its state
+ * file's) also _floe_base_row. */
 static int group_columns_init(group_columns *columns, const state_layout *layout,
                               const floe_eng_group_state_flat *flat, const bucketing *bucketed,
-                              uint32_t b, floe_error *err)
+                              uint32_t b, uint32_t base_rows, floe_error *err)
 {
     memset(columns, 0, sizeof *columns);
     uint32_t first = bucketed->group_offsets[b];
     uint32_t count = bucketed->group_offsets[b + 1] - first;
     const uint32_t *order = bucketed->group_order + first;
     bool in_order = count == flat->group_count; /* one bucket: group_order is 0, 1, ... */
-    uint32_t column_count = layout->column_count;
+    uint32_t column_count = layout->column_count + (base_rows > 0);
     columns->batch.columns = floe_calloc(column_count, sizeof *columns->batch.columns);
     columns->owned = floe_calloc(column_count, sizeof *columns->owned);
     columns->owned_ready = floe_calloc(column_count, sizeof *columns->owned_ready);
@@ -543,6 +548,12 @@ static int group_columns_init(group_columns *columns, const state_layout *layout
     FLOE_TRY(owned_column(columns, layout, COLUMN_GROUP, count, &vector, err));
     for (uint32_t i = 0; i < count; i++) ((int64_t *)vector->data)[i] = i;
     out[COLUMN_GROUP] = *vector;
+    if (base_rows > 0) {
+        FLOE_TRY(owned_column(columns, layout, layout->column_count, count, &vector, err));
+        for (uint32_t i = 0; i < count; i++)
+            ((int64_t *)vector->data)[i] = order[i] < base_rows ? (int64_t)order[i] : -1;
+        out[layout->column_count] = *vector;
+    }
     /* Fixed-width arrays of the flat form: viewed, or gathered. */
 #define ARRAY_COLUMN(column_, array_, width_)                                         \
     do {                                                                              \
@@ -655,7 +666,8 @@ static void write_options_init(void)
  * anything fail; *rows its rows. Runs on a worker thread: touches nothing shared but reads. */
 static int write_state_file(const char *directory, const state_layout *layout,
                             const floe_eng_group_state_flat *flat, const bucketing *bucketed,
-                            uint32_t b, char **path, int64_t *rows, floe_error *err)
+                            uint32_t b, uint32_t base_rows, char **path, int64_t *rows,
+                            floe_error *err)
 {
     char file_path[PATH_MAX];
     FLOE_TRY(floe_io_catalog_new_file_path(directory, "floe/state", "bucket-", ".parquet",
@@ -663,15 +675,18 @@ static int write_state_file(const char *directory, const state_layout *layout,
     *path = floe_eng_incremental_copy_text(file_path);
     FLOE_RETURN_IF(*path == NULL, FLOE_ENOMEM, err, "out of memory");
     row_file file = {0};
-    floe_pq_write_schema schema = {layout->columns, layout->column_count, NULL, NULL, 0};
+    /* an overlay's file (base_rows > 0) adds _floe_base_row; it holds no entries */
+    uint32_t column_count = layout->column_count + (base_rows > 0);
+    floe_pq_write_schema schema = {layout->columns, column_count, NULL, NULL, 0};
     int status = floe_pq_writer_create(&file.writer, file_path, &schema, &state_file_options,
                                        err);
     group_columns groups;
     memset(&groups, 0, sizeof groups);
-    if (status == FLOE_OK) status = group_columns_init(&groups, layout, flat, bucketed, b, err);
+    if (status == FLOE_OK)
+        status = group_columns_init(&groups, layout, flat, bucketed, b, base_rows, err);
     if (status == FLOE_OK && groups.batch.row_count > 0)
         status = floe_pq_writer_write_batch(file.writer, &groups.batch, err);
-    group_columns_fini(&groups, layout->column_count);
+    group_columns_fini(&groups, column_count);
     if (status == FLOE_OK) status = floe_batch_init(&file.batch, layout->column_count,
                                                     layout->types, err);
     file.batch_ready = status == FLOE_OK;
@@ -752,10 +767,13 @@ static bool batch_of_groups(const floe_batch *batch, uint32_t next)
  * count) column by column. Values of fixed width are copied whole; only NULL keys and
  * strings go row by row. */
 static int append_groups(floe_eng_group_state_flat *flat, const state_layout *layout,
-                         const floe_batch *batch, floe_error *err)
+                         const floe_batch *batch, int64_t *base_rows, floe_error *err)
 {
     uint32_t first = flat->group_count, count = batch->row_count;
     memcpy(flat->row_counts + first, batch->columns[COLUMN_COUNT].data, count * sizeof(int64_t));
+    if (base_rows != NULL)
+        memcpy(base_rows + first, batch->columns[layout->column_count].data,
+               count * sizeof(int64_t));
     for (uint32_t k = 0; k < layout->key_count; k++) {
         const floe_vector *from = &batch->columns[FIRST_KEY_COLUMN + k];
         floe_vector *to = &flat->keys[k];
@@ -792,19 +810,24 @@ static int append_groups(floe_eng_group_state_flat *flat, const state_layout *la
 }
 
 /* Reads `path` into flat (a flat form of this layout), with room for `extra` more groups.
+ * With `base_rows` the file is an overlay's, and *base_rows receives a floe_malloc'd array of
+ * each group's _floe_base_row.
  * FLOE_ETYPE when its columns are not the layout's. */
 static int read_state_file(const char *path, const state_layout *layout, uint32_t extra,
-                           floe_eng_group_state_flat *flat, floe_error *err)
+                           floe_eng_group_state_flat *flat, int64_t **base_rows, floe_error *err)
 {
+    int64_t *bases = NULL;
+    if (base_rows != NULL) *base_rows = NULL;
     memset(flat, 0, sizeof *flat);
     floe_pq_reader *reader = NULL;
     FLOE_TRY(floe_pq_reader_open(&reader, path, NULL, err));
     uint32_t column_count = 0;
     const floe_pq_reader_column *columns = floe_pq_reader_schema(reader, &column_count);
     int status = FLOE_OK;
-    if (column_count != layout->column_count)
+    uint32_t expected = layout->column_count + (base_rows != NULL);
+    if (column_count != expected)
         status = floe_error_set(err, FLOE_ETYPE, "%s: %u columns, the query's state has %u", path,
-                                column_count, layout->column_count);
+                                column_count, expected);
     for (uint32_t i = 0; status == FLOE_OK && i < column_count; i++)
         if (strcmp(columns[i].name, layout->names[i]) != 0 ||
             !floe_type_equal(columns[i].type, layout->types[i]))
@@ -819,6 +842,10 @@ static int read_state_file(const char *path, const state_layout *layout, uint32_
         status = floe_error_set(err, FLOE_ECORRUPT, "%s: too many rows", path);
     uint32_t capacity = (uint32_t)total + extra + 1;
     if (status == FLOE_OK) status = flat_alloc(flat, layout, capacity, err);
+    if (status == FLOE_OK && base_rows != NULL) {
+        bases = floe_malloc((size_t)capacity * sizeof *bases);
+        if (bases == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
+    }
     floe_batch batch;
     bool batch_ready = false;
     if (status == FLOE_OK) {
@@ -832,7 +859,7 @@ static int read_state_file(const char *path, const state_layout *layout, uint32_
         const int64_t *groups = batch.columns[COLUMN_GROUP].data;
         const int64_t *counts = batch.columns[COLUMN_COUNT].data;
         if (batch_of_groups(&batch, flat->group_count)) {
-            status = append_groups(flat, layout, &batch, err);
+            status = append_groups(flat, layout, &batch, bases, err);
             continue;
         }
         for (uint32_t row = 0; status == FLOE_OK && row < batch.row_count; row++) {
@@ -847,6 +874,8 @@ static int read_state_file(const char *path, const state_layout *layout, uint32_
                 }
                 flat->group_count++;
                 flat->row_counts[g] = counts[row];
+                if (bases != NULL)
+                    bases[g] = ((const int64_t *)batch.columns[layout->column_count].data)[row];
                 for (uint32_t k = 0; status == FLOE_OK && k < layout->key_count; k++)
                     status = copy_value(&flat->keys[k], g,
                                         &batch.columns[FIRST_KEY_COLUMN + k], row, err);
@@ -882,7 +911,12 @@ static int read_state_file(const char *path, const state_layout *layout, uint32_
     }
     if (batch_ready) floe_batch_fini(&batch);
     floe_pq_reader_free(reader);
-    if (status != FLOE_OK) floe_eng_group_state_flat_fini(flat);
+    if (status != FLOE_OK) {
+        floe_eng_group_state_flat_fini(flat);
+        floe_free(bases);
+    } else if (base_rows != NULL) {
+        *base_rows = bases;
+    }
     return status;
 }
 
@@ -1875,9 +1909,8 @@ typedef struct bucket_loading {
     uint32_t merged;                /* under lock */
 } bucket_loading;
 
-static int read_bucket_state(const run_state *run, floe_eng_context *context,
-                             const floe_eng_state_bucket *bucket, uint32_t extra,
-                             bool keep_places, floe_eng_group_state_flat *flat,
+static int read_bucket_state(const run_state *run, const floe_eng_state_bucket *bucket,
+                             uint32_t extra, bool keep_places, floe_eng_group_state_flat *flat,
                              uint32_t *base_rows, uint8_t **changed, floe_error *err);
 
 /* Reads bucket b's groups (state file and overlay) into `loaded` (created here). A file that is
@@ -1892,8 +1925,8 @@ static int load_bucket(bucket_loading *shared, uint32_t b, floe_eng_group_state 
     floe_error file_err;
     floe_error_clear(&file_err);
     uint32_t base_rows = 0;
-    int status = read_bucket_state(run, shared->context, &shared->set->buckets[b], 0, false,
-                                   &flat, &base_rows, NULL, &file_err);
+    int status = read_bucket_state(run, &shared->set->buckets[b], 0, false, &flat, &base_rows,
+                                   NULL, &file_err);
     bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
                     status == FLOE_ETYPE || status == -ENOENT;
     if (status != FLOE_OK && !unusable) {
@@ -2030,7 +2063,7 @@ static int write_body(void *argument, char *fallback, floe_error *err)
         if (index >= shared->job_count) break;
         bucket_job *job = &shared->jobs[index];
         status = write_state_file(shared->directory, &run->layout, &run->flat, &run->bucketed,
-                                  job->bucket, &job->state_path, &job->state_rows,
+                                  job->bucket, 0, &job->state_path, &job->state_rows,
                                   err);
         if (status == FLOE_OK)
             status = write_output_file(shared->directory, shared->schema, &chain, run->state,
@@ -2345,7 +2378,7 @@ static int part_load(part_work *work, uint32_t index, floe_error *err)
         floe_error file_err;
         floe_error_clear(&file_err);
         uint32_t base_rows = 0;
-        status = read_bucket_state(run, work->context, &work->set->buckets[b], 0, false, &flat,
+        status = read_bucket_state(run, &work->set->buckets[b], 0, false, &flat,
                                    &base_rows, NULL, &file_err);
         bool unusable = status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
                         status == FLOE_ETYPE || status == -ENOENT;
@@ -2399,7 +2432,7 @@ static int part_write(part_work *work, uint32_t index, floe_error *err)
     if (status == FLOE_OK && flat.group_count > 0) {
         status = bucketing_init(&bucketed, &flat, &run->layout, 1, err);
         if (status == FLOE_OK)
-            status = write_state_file(work->directory, &run->layout, &flat, &bucketed, 0,
+            status = write_state_file(work->directory, &run->layout, &flat, &bucketed, 0, 0,
                                       &part->files.state_path, &part->files.state_rows, err);
         if (status == FLOE_OK)
             status = chain_init(&chain, work->root, run->aggregate, work->refresh_number, err);
@@ -2565,34 +2598,34 @@ static void put_group(floe_eng_group_state_flat *into, uint32_t t,
     }
 }
 
-/* Folds the overlay's groups into `flat` (room for all of them): each replaces the row holding
- * its key, or is appended; marks[row] = 1 (marks may be NULL) for every row it sets. */
-static int fold_overlay(const run_state *run, floe_eng_context *context,
-                        const floe_eng_group_state_flat *overlay, floe_eng_group_state_flat *flat,
-                        uint8_t *marks, floe_error *err)
+/* Folds the overlay's groups into `flat` (its state file's rows, *base_rows of them, and room
+ * for the overlay's): a group whose _floe_base_row names a row of the state file replaces that
+ * row, whose key must be its own; the others (-1) are appended. marks[row] = 1 for every row
+ * set. FLOE_ECORRUPT for a base row out of range, of another key, or named twice. */
+static int fold_overlay(const run_state *run, const char *path,
+                        const floe_eng_group_state_flat *overlay, const int64_t *bases,
+                        floe_eng_group_state_flat *flat, uint32_t base_rows, uint8_t *marks,
+                        floe_error *err)
 {
-    uint32_t groups = overlay->group_count;
-    floe_eng_group_state *lookup = NULL;
-    uint32_t *targets = floe_malloc(((size_t)groups + 1) * sizeof *targets);
-    int status = targets == NULL ? floe_error_set(err, FLOE_ENOMEM, "out of memory")
-                                 : floe_eng_group_state_create(run->key_types, run->key_count,
-                                                               run->specs, run->call_count,
-                                                               context, &lookup, err);
-    if (status == FLOE_OK) status = floe_eng_group_state_import(lookup, overlay, err);
-    for (uint32_t g = 0; status == FLOE_OK && g < groups; g++) targets[g] = UINT32_MAX;
-    if (status == FLOE_OK) status = match_file_groups(lookup, flat, targets, err);
-    for (uint32_t g = 0; status == FLOE_OK && g < groups; g++) {
-        if (targets[g] == UINT32_MAX) {
-            targets[g] = flat->group_count;
-            status = append_group(flat, overlay, g, &run->layout, err);
+    for (uint32_t g = 0; g < overlay->group_count; g++) {
+        int64_t at = bases[g];
+        uint32_t row = flat->group_count;
+        if (at >= 0) {
+            bool same = at < (int64_t)base_rows && !marks[at];
+            for (uint32_t k = 0; same && k < flat->key_count; k++)
+                same = values_equal(&flat->keys[k], (uint32_t)at, &overlay->keys[k], g);
+            FLOE_RETURN_IF(!same, FLOE_ECORRUPT, err,
+                           "%s: group row %u names row %" PRId64 " of the bucket's state file, "
+                           "which holds another key (or is named twice)",
+                           path, g, at);
+            row = (uint32_t)at;
+            put_group(flat, row, overlay, g, &run->layout);
         } else {
-            put_group(flat, targets[g], overlay, g, &run->layout);
+            FLOE_TRY(append_group(flat, overlay, g, &run->layout, err));
         }
-        if (marks != NULL) marks[targets[g]] = 1;
+        marks[row] = 1;
     }
-    floe_eng_group_state_free(lookup);
-    floe_free(targets);
-    return status;
+    return FLOE_OK;
 }
 
 /* Drops the rows of count 0 (groups an overlay removed), keeping the others' order. */
@@ -2627,10 +2660,9 @@ static void drop_empty_rows(floe_eng_group_state_flat *flat, const state_layout 
  * array of a byte per row of room, 1 for each row the overlay set. Groups the overlay removed
  * stay as rows of count 0 when `keep_places` (nothing writes them out), else they are dropped.
  * Errors: read_state_file's (FLOE_ETYPE, FLOE_ECORRUPT, -ENOENT: unusable state, the caller's
- * fallback) for either file, and import's for the overlay (FLOE_ECORRUPT), FLOE_ENOMEM. */
-static int read_bucket_state(const run_state *run, floe_eng_context *context,
-                             const floe_eng_state_bucket *bucket, uint32_t extra,
-                             bool keep_places, floe_eng_group_state_flat *flat,
+ * fallback) for either file, fold_overlay's (FLOE_ECORRUPT), FLOE_ENOMEM. */
+static int read_bucket_state(const run_state *run, const floe_eng_state_bucket *bucket,
+                             uint32_t extra, bool keep_places, floe_eng_group_state_flat *flat,
                              uint32_t *base_rows, uint8_t **changed, floe_error *err)
 {
     memset(flat, 0, sizeof *flat);
@@ -2638,34 +2670,36 @@ static int read_bucket_state(const run_state *run, floe_eng_context *context,
     if (changed != NULL) *changed = NULL;
     floe_eng_group_state_flat overlay;
     memset(&overlay, 0, sizeof overlay);
+    int64_t *overlay_bases = NULL;
     int status = FLOE_OK;
     if (bucket->has_overlay)
-        status = read_state_file(bucket->overlay.state_path, &run->layout, 0, &overlay, err);
+        status = read_state_file(bucket->overlay.state_path, &run->layout, 0, &overlay,
+                                 &overlay_bases, err);
     uint32_t overlay_groups = overlay.group_count;
     if (status == FLOE_OK && overlay_groups >= UINT32_MAX - extra)
         status = floe_error_set(err, FLOE_ECORRUPT, "%s: too many rows",
                                 bucket->overlay.state_path);
     if (status == FLOE_OK)
         status = read_state_file(bucket->state_path, &run->layout, extra + overlay_groups, flat,
-                                 err);
+                                 NULL, err);
     uint8_t *marks = NULL;
     if (status == FLOE_OK) {
         *base_rows = flat->group_count;
-        if (changed != NULL) {
-            marks = floe_calloc((size_t)flat->group_count + overlay_groups + extra + 1, 1);
-            if (marks == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
-        }
+        marks = floe_calloc((size_t)flat->group_count + overlay_groups + extra + 1, 1);
+        if (marks == NULL) status = floe_error_set(err, FLOE_ENOMEM, "out of memory");
     }
     if (status == FLOE_OK && overlay_groups > 0)
-        status = fold_overlay(run, context, &overlay, flat, marks, err);
+        status = fold_overlay(run, bucket->overlay.state_path, &overlay, overlay_bases, flat,
+                              *base_rows, marks, err);
     if (status == FLOE_OK && overlay_groups > 0 && !keep_places)
         drop_empty_rows(flat, &run->layout);
     floe_eng_group_state_flat_fini(&overlay);
-    if (status != FLOE_OK) {
-        floe_eng_group_state_flat_fini(flat);
-        floe_free(marks);
-    } else if (changed != NULL) {
+    floe_free(overlay_bases);
+    if (status != FLOE_OK) floe_eng_group_state_flat_fini(flat);
+    if (status == FLOE_OK && changed != NULL) {
         *changed = marks;
+    } else {
+        floe_free(marks);
     }
     return status;
 }
@@ -2721,8 +2755,8 @@ static int part_stream(part_work *work, uint32_t index, floe_error *err)
     if (status == FLOE_OK && bucket->state_path != NULL) {
         floe_error file_err;
         floe_error_clear(&file_err);
-        status = read_bucket_state(run, work->context, bucket, delta_groups, true, &file,
-                                   &base_rows, &changed, &file_err);
+        status = read_bucket_state(run, bucket, delta_groups, true, &file, &base_rows,
+                                   &changed, &file_err);
         if (status == FLOE_OK) {
             atomic_fetch_add(&work->files_read, bucket->has_overlay ? 2 : 1);
         } else if (status == FLOE_ECORRUPT || status == FLOE_ENOTFOUND ||
@@ -2798,6 +2832,7 @@ static int part_stream(part_work *work, uint32_t index, floe_error *err)
     }
     if (status == FLOE_OK && usable && kept.group_offsets[1] > 0) {
         status = write_state_file(work->directory, &run->layout, &file, &kept, 0,
+                                  part->files.overlay ? base_rows : 0,
                                   &part->files.state_path, &part->files.state_rows, err);
         if (status == FLOE_OK)
             status = chain_init(&chain, work->root, run->aggregate, work->refresh_number, err);

@@ -74,6 +74,9 @@
  *                                 for floats call_<c>_sum DOUBLE
  *     MIN, MAX, DISTINCT calls    call_<c>_value of the argument's type (entry rows only)
  *     COUNT(*)                    nothing (the row count)
+ *   _floe_base_row INT64 NOT NULL in an overlay's state file only, last: the row of the
+ *                                 bucket's state file holding the same key (which this row
+ *                                 replaces), or -1 for a key the state file lacks
  * Integer columns are DELTA_BINARY_PACKED and the file has no codec (refresh_incremental.c,
  * write_options_init). Reading checks names and types against the query: a state written for
  * other types (a source's schema changed, or an older Floe's layout) is a fallback, not an
