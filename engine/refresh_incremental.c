@@ -76,6 +76,15 @@ char *floe_eng_incremental_copy_text(const char *text)
     return copy;
 }
 
+void floe_eng_incremental_delete_columns(floe_pq_write_column columns[2])
+{
+    enum { FILE_PATH_FIELD_ID = 2147483546, POS_FIELD_ID = 2147483545 }; /* reserved ids */
+    columns[0] = (floe_pq_write_column){"file_path", floe_type_make(FLOE_TYPE_STRING), false,
+                                        FILE_PATH_FIELD_ID};
+    columns[1] = (floe_pq_write_column){"pos", floe_type_make(FLOE_TYPE_INT64), false,
+                                        POS_FIELD_ID};
+}
+
 int floe_eng_incremental_add_path(char ***paths, size_t *count, size_t *capacity,
                                   const char *path, floe_error *err)
 {
@@ -1162,11 +1171,9 @@ static int write_deletes_file(const char *directory, const char *data_path,
                                            file_path, sizeof file_path, err));
     file->path = floe_eng_incremental_copy_text(file_path);
     FLOE_RETURN_IF(file->path == NULL, FLOE_ENOMEM, err, "out of memory");
-    floe_type types[2] = {floe_type_make(FLOE_TYPE_STRING), floe_type_make(FLOE_TYPE_INT64)};
-    const floe_pq_write_column columns[] = {
-        {"file_path", types[0], false, FLOE_ENG_DELETE_FILE_PATH_ID},
-        {"pos", types[1], false, FLOE_ENG_DELETE_POS_ID},
-    };
+    floe_pq_write_column columns[2];
+    floe_eng_incremental_delete_columns(columns);
+    floe_type types[2] = {columns[0].type, columns[1].type};
     floe_pq_write_schema schema = {columns, 2, NULL, NULL, 0};
     /* The path column: codes, all 0, into a one-entry dictionary (the writer then neither
      * copies nor hashes the path per row). */
@@ -2545,13 +2552,11 @@ static int add_group(floe_eng_group_state_flat *into, uint32_t t,
     return FLOE_OK;
 }
 
-/* Appends group g of `from` as a new row of `into` (which has room for it). */
-static int append_group(floe_eng_group_state_flat *into, const floe_eng_group_state_flat *from,
-                        uint32_t g, const state_layout *layout, floe_error *err)
+/* Sets row t of `into` to group g of `from` (both flat forms of the layout, no entries), keys
+ * aside: an overlay's whole state of a group replaces its state file's. */
+static void put_group(floe_eng_group_state_flat *into, uint32_t t,
+                      const floe_eng_group_state_flat *from, uint32_t g, const state_layout *layout)
 {
-    uint32_t t = into->group_count;
-    for (uint32_t k = 0; k < into->key_count; k++)
-        FLOE_TRY(copy_value(&into->keys[k], t, &from->keys[k], g, err));
     into->row_counts[t] = from->row_counts[g];
     for (uint32_t c = 0; c < layout->call_count; c++) {
         const call_columns *call = &layout->calls[c];
@@ -2561,6 +2566,16 @@ static int append_group(floe_eng_group_state_flat *into, const floe_eng_group_st
         else if (call->sum >= 0)
             into->calls[c].sums_int[t] = from->calls[c].sums_int[g];
     }
+}
+
+/* Appends group g of `from` as a new row of `into` (which has room for it). */
+static int append_group(floe_eng_group_state_flat *into, const floe_eng_group_state_flat *from,
+                        uint32_t g, const state_layout *layout, floe_error *err)
+{
+    uint32_t t = into->group_count;
+    for (uint32_t k = 0; k < into->key_count; k++)
+        FLOE_TRY(copy_value(&into->keys[k], t, &from->keys[k], g, err));
+    put_group(into, t, from, g, layout);
     into->group_count++;
     return FLOE_OK;
 }
@@ -2580,22 +2595,6 @@ static bool group_is_zero(const floe_eng_group_state_flat *flat, uint32_t g,
         if (call->sum >= 0 && !call->sum_double && values->sums_int[g] != 0) return false;
     }
     return true;
-}
-
-/* Sets row t of `into` to group g of `from` (both flat forms of the layout, no entries): the
- * overlay's whole state of a group replaces the state file's. Keys are equal already. */
-static void put_group(floe_eng_group_state_flat *into, uint32_t t,
-                      const floe_eng_group_state_flat *from, uint32_t g, const state_layout *layout)
-{
-    into->row_counts[t] = from->row_counts[g];
-    for (uint32_t c = 0; c < layout->call_count; c++) {
-        const call_columns *call = &layout->calls[c];
-        if (call->count >= 0) into->calls[c].counts[t] = from->calls[c].counts[g];
-        if (call->sum >= 0 && call->sum_double)
-            into->calls[c].sums_double[t] = from->calls[c].sums_double[g];
-        else if (call->sum >= 0)
-            into->calls[c].sums_int[t] = from->calls[c].sums_int[g];
-    }
 }
 
 /* Folds the overlay's groups into `flat` (its state file's rows, *base_rows of them, and room

@@ -39,9 +39,9 @@ struct floe_eng_incremental {
     bool committed;
 };
 
-/* Iceberg's reserved field ids of a position delete file's columns (spec, "Position Delete
- * Files"). */
-enum { FLOE_ENG_DELETE_FILE_PATH_ID = 2147483546, FLOE_ENG_DELETE_POS_ID = 2147483545 };
+/* A position delete file's two columns (Iceberg spec, "Position Delete Files"): file_path
+ * STRING and pos INT64, required, with the spec's reserved field ids. */
+void floe_eng_incremental_delete_columns(floe_pq_write_column columns[2]);
 
 /* A floe_malloc'd copy, or NULL. */
 char *floe_eng_incremental_copy_text(const char *text);

@@ -1034,11 +1034,9 @@ static int write_delete_file(run_state *run, file_work *works, uint32_t work_cou
             if (works[f].deleted[row] == 2) rows[count++] = (delete_row){works[f].old->path, row};
     }
     qsort(rows, count, sizeof *rows, compare_delete_rows);
-    floe_type types[2] = {floe_type_make(FLOE_TYPE_STRING), floe_type_make(FLOE_TYPE_INT64)};
-    const floe_pq_write_column columns[] = {
-        {"file_path", types[0], false, FLOE_ENG_DELETE_FILE_PATH_ID},
-        {"pos", types[1], false, FLOE_ENG_DELETE_POS_ID},
-    };
+    floe_pq_write_column columns[2];
+    floe_eng_incremental_delete_columns(columns);
+    floe_type types[2] = {columns[0].type, columns[1].type};
     floe_pq_write_schema schema = {columns, 2, NULL, NULL, 0};
     floe_batch batch;
     int status = floe_batch_init(&batch, 2, types, err);

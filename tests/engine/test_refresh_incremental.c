@@ -95,6 +95,19 @@ static void create_twins(const char *incremental, const char *full, const char *
     run_ok(sql);
 }
 
+/* Source s (id BIGINT, v BIGINT) of ids 0..131071 in 18 files, doubled one INSERT at a time:
+ * each copy's v is `value` of the rows copied (v starts at 1). */
+static void create_ids_source(const char *value)
+{
+    run_ok("CREATE TABLE s (id BIGINT, v BIGINT)");
+    run_ok("INSERT INTO s VALUES (0, 1)");
+    char sql[256];
+    for (long step = 1; step < 131072; step *= 2) {
+        snprintf(sql, sizeof sql, "INSERT INTO s SELECT id + %ld, %s FROM s", step, value);
+        run_ok(sql);
+    }
+}
+
 /* ---- scenarios --------------------------------------------------------------------------- */
 
 START_TEST(every_aggregate_through_appends_and_deletes)
@@ -252,13 +265,7 @@ END_TEST
 /* 131072 groups: two buckets; one appended row touches one of them and is one file. */
 START_TEST(only_touched_buckets_and_changed_files)
 {
-    run_ok("CREATE TABLE s (id BIGINT, v BIGINT)");
-    run_ok("INSERT INTO s VALUES (0, 1)");
-    char sql[256];
-    for (long step = 1; step < 131072; step *= 2) {
-        snprintf(sql, sizeof sql, "INSERT INTO s SELECT id + %ld, v FROM s", step);
-        run_ok(sql);
-    }
+    create_ids_source("v");
     create_twins("inc", "ref", "SELECT id, count(*) AS n, sum(v) AS total FROM s GROUP BY id");
     ck_assert_int_eq(summary_long("inc", "floe.bucket-count"), 2);
     ck_assert_int_eq(summary_long("inc", "floe.buckets-touched"), 2);
@@ -290,13 +297,7 @@ END_TEST
 START_TEST(overlays_grow_hide_and_compact)
 {
     const char *columns = "id, n, total";
-    run_ok("CREATE TABLE s (id BIGINT, v BIGINT)");
-    run_ok("INSERT INTO s VALUES (0, 1)");
-    char sql[256];
-    for (long step = 1; step < 131072; step *= 2) {
-        snprintf(sql, sizeof sql, "INSERT INTO s SELECT id + %ld, v FROM s", step);
-        run_ok(sql);
-    }
+    create_ids_source("v");
     create_twins("inc", "ref", "SELECT id, count(*) AS n, sum(v) AS total FROM s GROUP BY id");
     run_ok("CREATE DYNAMIC TABLE filtered REFRESH_MODE = INCREMENTAL AS SELECT id, count(*) AS "
            "n, sum(v) AS total FROM s GROUP BY id HAVING sum(v) < 1000");
@@ -355,13 +356,7 @@ START_TEST(string_keys_and_entries_across_buckets)
 {
     bool entries = _i == 0;
     const char *columns = entries ? "k, m, n, total, mean, lo, dv" : "k, m, n, total, mean";
-    run_ok("CREATE TABLE s (id BIGINT, v BIGINT)");
-    run_ok("INSERT INTO s VALUES (0, 1)");
-    char sql[256];
-    for (long step = 1; step < 131072; step *= 2) {
-        snprintf(sql, sizeof sql, "INSERT INTO s SELECT id + %ld, v + 1 FROM s", step);
-        run_ok(sql);
-    }
+    create_ids_source("v + 1");
     char query[512];
     snprintf(query, sizeof query,
              "SELECT k, m, count(*) AS n, sum(v) AS total, avg(v) AS mean%s FROM (SELECT CASE "

@@ -631,6 +631,22 @@ typedef struct chunk_facts {
     int dictionary_pages, dictionary_data_pages, plain_data_pages;
 } chunk_facts;
 
+/* A page's values into cells from `row` on: NULL where its level is 0, the next value where it
+ * is 1. Returns the row after the page's. */
+static size_t place_page(cell *cells, size_t row, const uint32_t *levels, size_t count,
+                         const cell *values)
+{
+    size_t next = 0;
+    for (size_t i = 0; i < count; i++, row++) {
+        if (levels[i] == 0) {
+            cells[row].is_null = true;
+        } else {
+            cells[row] = values[next++];
+        }
+    }
+    return row;
+}
+
 /* Decodes column `c` of row group `g` into cells (rows of that row group). */
 static void read_chunk(const uint8_t *file, const floe_pq_file_metadata *meta, uint32_t g,
                        uint32_t c, cell *cells, chunk_facts *facts)
@@ -698,15 +714,7 @@ static void read_chunk(const uint8_t *file, const floe_pq_file_metadata *meta, u
             facts->plain_data_pages++;
             decode_values(column, FLOE_PQ_DELTA_BYTE_ARRAY, page + offset, page_size - offset,
                           present, NULL, 0, values);
-            size_t next = 0;
-            for (size_t i = 0; i < count; i++) {
-                if (levels[i] == 0) {
-                    cells[row].is_null = true;
-                } else {
-                    cells[row] = values[next++];
-                }
-                row++;
-            }
+            row = place_page(cells, row, levels, count, values);
             free(values);
             free(levels);
         } else {
@@ -736,15 +744,7 @@ static void read_chunk(const uint8_t *file, const floe_pq_file_metadata *meta, u
             }
             decode_values(column, encoding, page + offset, page_size - offset, present, dictionary,
                           dictionary_count, values);
-            size_t next = 0;
-            for (size_t i = 0; i < count; i++) {
-                if (levels[i] == 0) {
-                    cells[row].is_null = true;
-                } else {
-                    cells[row] = values[next++];
-                }
-                row++;
-            }
+            row = place_page(cells, row, levels, count, values);
             free(values);
             free(levels);
         }
