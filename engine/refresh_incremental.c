@@ -646,8 +646,11 @@ static int state_entry_row(row_file *file, const state_layout *layout,
  * level 1 for their other columns (level 3 cost a fifth of a refresh for a few percent of
  * size), no dictionary either (one row per key). Changelogs are read back only by the change
  * readers of downstream dynamic tables, once: Snappy for their other columns, no dictionary
- * (ZSTD was a tenth of a refresh that touches every bucket). */
-static floe_pq_write_options state_file_options, output_file_options, changelog_file_options;
+ * (ZSTD was a tenth of a refresh that touches every bucket). An overlay's position delete file
+ * names one output file on every row: as output files, but with a dictionary for that path
+ * (PLAIN, each row's path was copied and compressed again). */
+static floe_pq_write_options state_file_options, output_file_options, changelog_file_options,
+    delete_file_options;
 
 void floe_eng_incremental_output_options(floe_pq_write_options *options)
 {
@@ -668,6 +671,8 @@ static void write_options_init(void)
     changelog_file_options.disable_dictionary = true;
     changelog_file_options.delta_encoding = true;
     changelog_file_options.codec = FLOE_PQ_CODEC_SNAPPY;
+    floe_eng_incremental_output_options(&delete_file_options);
+    delete_file_options.disable_dictionary = false;
 }
 
 /* Writes bucket b's state file into <directory>/floe/state (which exists); *path receives its
@@ -1192,7 +1197,7 @@ static int write_deletes_file(const char *directory, const char *data_path,
         batch.columns[0].encoding = FLOE_VECTOR_DICTIONARY;
         batch.columns[0].dictionary = &path_entry;
         memset(batch.columns[0].data, 0, FLOE_BATCH_CAPACITY * sizeof(uint32_t));
-        status = floe_pq_writer_create(&writer, file_path, &schema, &output_file_options, err);
+        status = floe_pq_writer_create(&writer, file_path, &schema, &delete_file_options, err);
     }
     for (uint32_t r = 0; status == FLOE_OK && r < base_rows; r++) {
         if (!changed[r]) continue;
